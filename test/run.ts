@@ -33,7 +33,7 @@ console.error(
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-let code: number | null = 1;
+let code: number | null;
 try {
   const ava = spawn(process.execPath, [join('node_modules', 'ava', 'entrypoints', 'cli.js'), '--tap', ...avaArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],

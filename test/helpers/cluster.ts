@@ -61,7 +61,7 @@ export async function rawRequest(kc: k8s.KubeConfig, method: string, path: strin
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString()));
       res.on('end', () => {
-        let json: any = null;
+        let json: any;
         try {
           json = JSON.parse(text);
         } catch {

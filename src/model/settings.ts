@@ -1,0 +1,122 @@
+/**
+ * Operator settings: the equivalent of Kopf's `kopf.OperatorSettings`, grouped by concern, every field with
+ * its default here and only here. Documented field by field in docs/settings.md.
+ *
+ * Built by the engine (`defaultSettings()`, then changed by startup handlers or `kopf.run({ settings })`);
+ * read by src/kube (networking, watching), src/execution (execution) and src/engine (everything else).
+ */
+
+/** The settings tree. Times are in seconds, as in Kopf. */
+export interface OperatorSettings {
+  posting: {
+    /** Post Kubernetes Events from `kopf.event/info/warn/exception`. */
+    enabled: boolean;
+    /** Also post the handlers' log records (at `level` or above) as Events. */
+    loggers: boolean;
+    /** The lowest level posted: 'debug' | 'info' | 'warn' | 'error'. */
+    level: 'debug' | 'info' | 'warn' | 'error';
+    reportingComponent: string;
+    reportingInstance: string;
+    eventNamePrefix: string;
+    /** Repeats of the same event (object, type, reason, message) within this window are aggregated. */
+    aggregationWindow: number;
+  };
+  watching: {
+    /** `timeoutSeconds` sent with WATCH requests; null: none. */
+    serverTimeout: number | null;
+    /** Seconds of silence (no event, no bookmark) after which a watch is re-opened. */
+    inactivityTimeout: number;
+    /** Base delay before re-opening a watch; jittered. */
+    reconnectBackoff: number;
+    /** Page size of LIST requests. */
+    listPageSize: number;
+  };
+  queueing: {
+    /** How many objects may react at once; null: unlimited. */
+    workerLimit: number | null;
+    /** Delays after framework/API errors of one object (the last repeats; a success resets). */
+    errorDelays: number[];
+    /** Seconds given to in-flight reactions at shutdown before they are cancelled. */
+    exitTimeout: number;
+  };
+  scanning: {
+    /** Do not watch CRDs for new resources after startup. */
+    disabled: boolean;
+  };
+  execution: {
+    /** Delay before retrying after an arbitrary exception in 'temporary' errors mode. */
+    defaultBackoff: number;
+    /** Worker threads for sync handlers; null: the number of cores. */
+    maxWorkers: number | null;
+    minWorkers: number | null;
+    /** Milliseconds an idle worker thread is kept. */
+    idleTimeout: number;
+    /** Maximum queued sync tasks; null: unlimited. */
+    maxQueue: number | null;
+  };
+  networking: {
+    /** Seconds for one non-watch request. */
+    requestTimeout: number;
+    connectTimeout: number | null;
+    /** Delays between retries of 5xx, 429 and connection errors (then the error escalates). */
+    errorBackoffs: number[];
+    /** Always wait as long as `Retry-After` says, even when it is shorter than the backoff. */
+    enforceRetryAfter: boolean;
+    /** Client-side rate limit: requests per second, and the burst above it. */
+    qps: number;
+    burst: number;
+    /** Multiplex all requests over one HTTP/2 connection (when the server offers it). */
+    http2: boolean;
+  };
+  persistence: {
+    /** The prefix of the annotations kopf-ts writes: an operator's identity, as in Kopf. */
+    prefix: string;
+    finalizer: string;
+    /** Also write Kopf's V1 progress keys (kept for compatibility with older Kopf). */
+    v1Keys: boolean;
+    /** Write results that did not change again (false: skip them, saving writes). */
+    rewriteUnchangedResults: boolean;
+  };
+  background: {
+    cancellationPolling: number;
+  };
+}
+
+/** A fresh settings tree with every default. */
+export function defaultSettings(): OperatorSettings {
+  return {
+    posting: {
+      enabled: true,
+      loggers: false,
+      level: 'info',
+      reportingComponent: 'kopf',
+      reportingInstance: 'dev',
+      eventNamePrefix: 'kopf-event-',
+      aggregationWindow: 60,
+    },
+    watching: { serverTimeout: null, inactivityTimeout: 70, reconnectBackoff: 0.1, listPageSize: 500 },
+    queueing: {
+      workerLimit: null,
+      errorDelays: [1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610],
+      exitTimeout: 2,
+    },
+    scanning: { disabled: false },
+    execution: { defaultBackoff: 60, maxWorkers: null, minWorkers: null, idleTimeout: 60_000, maxQueue: null },
+    networking: {
+      requestTimeout: 300,
+      connectTimeout: null,
+      errorBackoffs: [1, 1, 2, 3, 5, 8, 13, 21],
+      enforceRetryAfter: false,
+      qps: 50,
+      burst: 100,
+      http2: false,
+    },
+    persistence: {
+      prefix: 'kopf.zalando.org',
+      finalizer: 'kopf.zalando.org/KopfFinalizerMarker',
+      v1Keys: true,
+      rewriteUnchangedResults: false,
+    },
+    background: { cancellationPolling: 60 },
+  };
+}
