@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { clusterBuild, clusterDown, clusterUp } from './cluster.ts';
 import { demo } from './demo.ts';
+import { runCommand, type RunCliOptions } from './run.ts';
 
 const program = new Command('kopf-ts').description('Kubernetes operators in TypeScript, the Kopf way.');
 
@@ -16,6 +17,22 @@ cluster
   .action(async (options: { kubeconfig?: string }) => clusterUp(options));
 cluster.command('down').description('stop a running `cluster up`').action(async () => clusterDown());
 cluster.command('build').description('find or build the control-plane binaries').action(async () => clusterBuild());
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+program
+  .command('run')
+  .description('run an operator: load the files (each registers handlers) and serve until SIGINT/SIGTERM')
+  .argument('[paths...]', 'operator files (.ts or .js)')
+  .option('-m, --module <module>', 'an operator module to import (repeatable)', collect)
+  .option('-n, --namespace <pattern>', "namespaces to serve: globs, '!' excludes (repeatable)", collect)
+  .option('-A, --all-namespaces', 'serve the whole cluster')
+  .option('--standalone', 'do not peer with other operators')
+  .option('-v, --verbose', 'debug logging')
+  .option('-d, --debug', 'debug logging')
+  .option('-q, --quiet', 'warnings and errors only')
+  .option('--log-format <format>', 'plain | full | json', 'full')
+  .option('--kubeconfig <file>', 'a kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+  .action(async (paths: string[], options: RunCliOptions) => runCommand(paths, options));
 
 program
   .command('demo')

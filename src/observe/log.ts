@@ -27,8 +27,8 @@ export function createRootLogger(options: LogOptions = {}): Logger {
     destination: dest as NodeJS.WritableStream & { write: (s: string) => boolean },
     sync: true,
     colorize: (dest as { isTTY?: boolean }).isTTY ?? false,
-    ignore: format === 'plain' ? 'pid,hostname,time,level,namespace,name,uid,kind' : 'pid,hostname',
-    messageFormat: format === 'plain' ? '{msg}' : '[{namespace}/{name}] {msg}',
+    ignore: format === 'plain' ? 'pid,hostname,time,level,namespace,name,uid,kind' : 'pid,hostname,namespace,name,uid,kind',
+    messageFormat: '{if name}[{if namespace}{namespace}/{end}{name}] {end}{msg}',
     hideObject: format === 'plain',
   });
   return pino({ level, base: undefined }, stream);

@@ -1,0 +1,21 @@
+// End-to-end test of examples/07-subhandlers: one sub-handler per item, with parent/child ids.
+import test from 'ava';
+import { runExample, OBJ_YAML, literal } from '../../test/helpers/example.ts';
+
+test('a sub-handler runs once for each item, then the parent is done', async (t) => {
+  const ex = await runExample(import.meta.filename, 'examples/07-subhandlers/operator.ts');
+  try {
+    await ex.cluster.apply(OBJ_YAML);
+    await ex.runner.waitFor(literal(`${ex.prefix()}Creation is processed: 1 succeeded; 0 failed.`));
+    t.is(ex.runner.count(/=== Handling creation for item1\. ===/), 1);
+    t.is(ex.runner.count(/=== Handling creation for item2\. ===/), 1);
+    t.is(ex.runner.count(/'create_fn\/item1' succeeded/), 1);
+    t.is(ex.runner.count(/'create_fn\/item2' succeeded/), 1);
+    t.is(ex.runner.count(/'create_fn' succeeded/), 1);
+    const obj = await ex.get();
+    t.falsy(Object.keys(obj.metadata.annotations).find((k: string) => k.startsWith('kopf.zalando.org/create_fn')), 'progress is purged');
+    await ex.deleteAndWaitGone();
+  } finally {
+    t.is(await ex.close(), 0);
+  }
+});

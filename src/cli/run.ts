@@ -1,0 +1,62 @@
+/**
+ * `kopf-ts run FILE... [-m MODULE]... [-n NS]... [-A] [--standalone] [-v|-d|-q] [--log-format F]`: loads the
+ * operator's files (TypeScript or JavaScript; each registers handlers on import) and runs the operator until
+ * SIGINT/SIGTERM. Called by src/cli/main.ts.
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runOperator } from '../engine/operator.ts';
+import { createRootLogger, type LogFormat } from '../observe/log.ts';
+
+/** The options of `kopf-ts run`, as commander parses them. */
+export interface RunCliOptions {
+  module?: string[];
+  namespace?: string[];
+  allNamespaces?: boolean;
+  standalone?: boolean;
+  verbose?: boolean;
+  debug?: boolean;
+  quiet?: boolean;
+  logFormat?: LogFormat;
+  kubeconfig?: string;
+}
+
+/** Imports the operator files and modules, then runs the operator until a signal stops it. */
+export async function runCommand(paths: string[], options: RunCliOptions): Promise<void> {
+  if (options.allNamespaces && options.namespace?.length) {
+    throw new Error('Either --namespace or --all-namespaces can be used, not both.');
+  }
+  const level = options.debug || options.verbose ? 'debug' : options.quiet ? 'warn' : 'info';
+  const logger = createRootLogger({ level, format: options.logFormat ?? 'full' });
+  const envNamespaces = (process.env.KOPF_RUN_NAMESPACE ?? '').split(',').filter(Boolean);
+  const namespaces = [...(options.namespace ?? []), ...envNamespaces];
+  const moduleUrls: string[] = [];
+  for (const path of paths) moduleUrls.push(pathToFileURL(resolve(path)).href);
+  for (const mod of options.module ?? []) moduleUrls.push(import.meta.resolve(mod, pathToFileURL(resolve('.') + '/').href));
+  if (moduleUrls.length === 0) throw new Error('Nothing to run: give the operator files (kopf-ts run handlers.ts) or modules (-m).');
+  for (const url of moduleUrls) await import(url);
+  if (!options.allNamespaces && namespaces.length === 0) {
+    logger.warn('No namespaces (-n) and no --all-namespaces (-A) given: serving the whole cluster. Pass -A to silence this.');
+  }
+
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.signal.aborted) {
+      logger.warn(`${signal} again: exiting at once.`);
+      process.exit(1);
+    }
+    logger.info(`Signal ${signal} is received. Operator is stopping.`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  await runOperator({
+    logger,
+    namespaces,
+    clusterwide: options.allNamespaces === true || namespaces.length === 0,
+    standalone: options.standalone ?? false,
+    moduleUrls,
+    signal: stop.signal,
+    ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+  });
+}

@@ -1,0 +1,33 @@
+/**
+ * What changed in an object since it was last handled: the stored diff-base (old essence), the current
+ * essence and Kopf's diff between them. Computed once per body by the object actor's guards and reactions
+ * (src/engine/object-actor.ts, src/engine/reaction.ts); cached per body object.
+ */
+import type { Body, JsonObject } from '../model/body.ts';
+import { diff, type Diff } from '../model/diff.ts';
+import { buildEssence, decodeDiffBase } from '../model/essence.ts';
+import type { ObjectServices } from './services.ts';
+
+/** The change of one body. `old` is null when the object was never handled (no diff-base). */
+export interface ChangeState {
+  old: JsonObject | null;
+  new: JsonObject;
+  diff: Diff;
+}
+
+const cache = new WeakMap<Body, ChangeState>();
+
+/** The change state of `body` (computed once per body object). */
+export function changeState(services: Pick<ObjectServices, 'settings' | 'extraFields' | 'logger'>, body: Body): ChangeState {
+  const cached = cache.get(body);
+  if (cached) return cached;
+  const options = { prefix: services.settings.persistence.prefix, v1: services.settings.persistence.v1Keys };
+  const old = decodeDiffBase(body, {
+    ...options,
+    onMalformed: (key, err) => services.logger.warn(`The diff-base ${key} is unreadable and is ignored (the object is seen as new): ${err.message}`),
+  });
+  const current = buildEssence(body, { ...options, extraFields: services.extraFields });
+  const state: ChangeState = { old, new: current, diff: old === null ? diff(null, current) : diff(old, current) };
+  cache.set(body, state);
+  return state;
+}

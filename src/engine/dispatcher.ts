@@ -1,0 +1,90 @@
+/**
+ * The dispatcher: routes each watch event to the actor of its object (by `metadata.uid`), creating the
+ * actor on first sight and forgetting it when it reaches a final state. Actors are independent root actors
+ * in a Map (spawning thousands of children into one XState parent is quadratic). Created per operator by
+ * src/engine/operator.ts; the watch loops call `dispatch()`.
+ */
+import type { RawEvent } from '../model/body.ts';
+import type { Logger } from '../observe/log.ts';
+
+/** The part of an object actor the dispatcher uses. */
+export interface DispatchedActor {
+  send(event: { type: 'watch.event'; event: RawEvent } | { type: 'operator.stop' }): void;
+  /** Resolves when the actor reached a final state. */
+  done: Promise<unknown>;
+}
+
+/** Creates the actor of a newly seen object. */
+export type ActorFactory = (key: string, event: RawEvent) => DispatchedActor;
+
+/** Routes events to per-object actors. */
+export class Dispatcher {
+  readonly #actors = new Map<string, DispatchedActor>();
+  readonly #factory: ActorFactory;
+  readonly #logger: Logger;
+  #stopping = false;
+
+  constructor(factory: ActorFactory, logger: Logger) {
+    this.#factory = factory;
+    this.#logger = logger;
+  }
+
+  /** Number of live actors. */
+  get size(): number {
+    return this.#actors.size;
+  }
+
+  /** Keys of the live actors. */
+  keys(): string[] {
+    return [...this.#actors.keys()];
+  }
+
+  /**
+   * Sends the event to its object's actor (creating it). Events without a uid are logged and dropped: a
+   * malformed object must not stop the stream. A DELETED event for an unknown object is ignored.
+   */
+  dispatch(scope: string, event: RawEvent): void {
+    if (this.#stopping) return;
+    const uid = event.object?.metadata?.uid;
+    if (!uid) {
+      this.#logger.error({ event: truncate(event) }, `A ${scope} event without metadata.uid is ignored.`);
+      return;
+    }
+    const key = `${scope}/${uid}`;
+    let actor = this.#actors.get(key);
+    if (!actor) {
+      if (event.type === 'DELETED') return;
+      try {
+        actor = this.#factory(key, event);
+      } catch (err) {
+        this.#logger.error({ err }, `Cannot create the actor of ${key}: ${String(err)}`);
+        return;
+      }
+      this.#actors.set(key, actor);
+      const created = actor;
+      void created.done.then(() => {
+        if (this.#actors.get(key) === created) this.#actors.delete(key);
+      });
+    }
+    actor.send({ type: 'watch.event', event });
+  }
+
+  /** Tells every actor to stop and waits for them (up to `timeoutMs`). */
+  async stopAll(timeoutMs: number): Promise<number> {
+    this.#stopping = true;
+    const actors = [...this.#actors.values()];
+    for (const actor of actors) actor.send({ type: 'operator.stop' });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    const result = await Promise.race([Promise.all(actors.map((a) => a.done)), timeout]);
+    clearTimeout(timer);
+    const left = result === 'timeout' ? this.#actors.size : 0;
+    this.#actors.clear();
+    return left;
+  }
+}
+
+function truncate(event: RawEvent): string {
+  const text = JSON.stringify(event);
+  return text.length > 500 ? text.slice(0, 500) + '…' : text;
+}

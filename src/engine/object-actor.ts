@@ -1,0 +1,85 @@
+/**
+ * Creates the actor of one object: machines/object.ts with the engine's implementations provided — the
+ * `react` and `release` actors and the guards that need handler knowledge (has our finalizer, never
+ * handled, changed since last handled, resume handlers apply). Called by the dispatcher on first sight.
+ */
+import { createActor, fromPromise, toPromise } from 'xstate';
+import { objectMachine, type ReactInput, type ReactOutput, type ReleaseInput, type ReleaseOutput, type ObjectContext } from '../../machines/object.ts';
+import type { Body, RawEvent } from '../model/body.ts';
+import { hasFinalizer } from '../model/finalizers.ts';
+import { copyMemo } from '../model/memo.ts';
+import { objectLogger, type Logger } from '../observe/log.ts';
+import { changeState } from './change-state.ts';
+import type { DispatchedActor } from './dispatcher.ts';
+import { react } from './reaction.ts';
+import { release } from './release.ts';
+import { objectServices, type ResourceContext } from './resource-services.ts';
+import type { Semaphore } from './semaphore.ts';
+
+/** What an object actor needs from the operator. */
+export interface ObjectActorOptions {
+  resource: ResourceContext;
+  rootLogger: Logger;
+  operatorMemo: object;
+  limiter: Semaphore;
+  /** Observes every actor (devtools), if set. */
+  inspect?: Parameters<typeof createActor>[1] extends infer O ? (O extends { inspect?: infer I } ? I : never) : never;
+}
+
+function bodyOf(context: ObjectContext): Body {
+  if (!context.current) throw new Error('no body');
+  return context.current.object as Body;
+}
+
+/** Creates and starts the actor of the object first seen in `event`. */
+export function createObjectActor(key: string, event: RawEvent, options: ObjectActorOptions): DispatchedActor {
+  const meta = event.object.metadata;
+  const logger = objectLogger(options.rootLogger, { namespace: meta.namespace, name: meta.name, uid: meta.uid, kind: event.object.kind });
+  const services = objectServices(options.resource, logger, copyMemo(options.operatorMemo));
+  const settings = options.resource.settings;
+
+  const machine = objectMachine.provide({
+    actors: {
+      react: fromPromise<ReactOutput, ReactInput>(async ({ input, signal }) => {
+        const releasePermit = await options.limiter.acquire(signal);
+        try {
+          return (await react(services, { body: input.event.object as Body, cause: input.cause, initial: input.initial, signal })) as ReactOutput;
+        } catch (err) {
+          logger.error({ err }, `Reaction failed with an API or framework error; will retry: ${(err as Error).message}`);
+          throw err;
+        } finally {
+          releasePermit();
+        }
+      }),
+      release: fromPromise<ReleaseOutput, ReleaseInput>(async ({ input, signal }) => {
+        const result = await release(services, { body: input.event.object as Body, signal });
+        return result.gone ? { gone: true } : result.body ? { body: result.body as ReleaseOutput['body'] } : {};
+      }),
+    },
+    guards: {
+      hasFinalizer: ({ context }) => hasFinalizer(bodyOf(context), settings.persistence.finalizer),
+      isNew: ({ context }) => changeState(services, bodyOf(context)).old === null,
+      hasChanges: ({ context }) => changeState(services, bodyOf(context)).diff.length > 0,
+      hasResumeHandlers: ({ context }) => services.hasResumeHandlers(bodyOf(context), Boolean(bodyOf(context).metadata.deletionTimestamp)),
+    },
+  });
+  const actor = createActor(machine, {
+    input: { key, errorDelays: settings.queueing.errorDelays },
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
+  if (process.env.KOPF_TS_TRACE_ACTORS) {
+    actor.subscribe((snap) => logger.debug(`actor state ${JSON.stringify(snap.value)} rv=${snap.context.knownRv} current=${snap.context.current?.type}/${snap.context.current?.object.metadata.resourceVersion} pending=${snap.context.pending?.object.metadata.resourceVersion}`));
+  }
+  actor.subscribe({
+    error: (err) => logger.error({ err }, `The object's actor failed: ${String(err)}`),
+  });
+  actor.start();
+  const done = toPromise(actor).then(
+    (output) => {
+      if (output.reason === 'deleted') logger.debug('Deleted, really deleted, and we are notified.');
+      return output;
+    },
+    () => undefined,
+  );
+  return { send: (e) => actor.send(e), done };
+}

@@ -1,0 +1,184 @@
+/**
+ * The operator: connects, runs startup activities, discovers resources, resolves the handlers' selectors,
+ * starts one watch loop per (resource × namespace) feeding the dispatcher, follows namespaces and CRDs as they
+ * come and go, and stops gracefully (watches closed, in-flight reactions given `queueing.exitTimeout`,
+ * queued Events posted, cleanup activities run). Called by `kopf-ts run` (src/cli/run.ts) and by embedders
+ * through `kopf.run()` / `kopf.operator()` in the front door.
+ */
+import { Memo } from '../model/memo.ts';
+import { matchAnyNamespace } from '../model/namespaces.ts';
+import { resourceName, type Resource } from '../model/resource.ts';
+import { defaultSettings, type OperatorSettings } from '../model/settings.ts';
+import { KubeClient } from '../kube/client.ts';
+import { loadConnection } from '../kube/config.ts';
+import { CRD_RESOURCE, NAMESPACE_RESOURCE, discoverResources } from '../kube/discovery.ts';
+import { EventWriter } from '../kube/events.ts';
+import { watchObjects } from '../kube/watch.ts';
+import { getDefaultRegistry, type Registry } from '../handlers/registry.ts';
+import { selectResources } from '../handlers/selector.ts';
+import { createRootLogger, type Logger } from '../observe/log.ts';
+import { runActivities } from './activities.ts';
+import { Dispatcher } from './dispatcher.ts';
+import { createObjectActor } from './object-actor.ts';
+import { EventPoster, setCurrentPoster } from './posting.ts';
+import type { ResourceContext } from './resource-services.ts';
+import { Semaphore } from './semaphore.ts';
+import { startWatcher, type Watcher } from './watchers.ts';
+
+/** Options of {@link runOperator} (and `kopf.run()`). */
+export interface OperatorOptions {
+  registry?: Registry;
+  settings?: OperatorSettings;
+  logger?: Logger;
+  /** Namespace patterns (Kopf's globs with `!` exclusions); ignored when `clusterwide`. */
+  namespaces?: string[];
+  clusterwide?: boolean;
+  standalone?: boolean;
+  /** A kubeconfig file; default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account. */
+  kubeconfig?: string;
+  /** The operator's files (for sync handlers on the worker pool). */
+  moduleUrls?: string[];
+  /** Stops the operator when aborted. */
+  signal?: AbortSignal;
+  /** Called once the startup activities succeeded and the watches are started. */
+  onReady?: () => void;
+  memo?: object;
+}
+
+const PLAIN_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Runs the operator until `signal` aborts. Rejects only when it cannot start (no cluster, startup failed). */
+export async function runOperator(options: OperatorOptions = {}): Promise<void> {
+  const settings = options.settings ?? defaultSettings();
+  const registry = options.registry ?? getDefaultRegistry();
+  const logger = options.logger ?? createRootLogger();
+  const memo = options.memo ?? new Memo();
+  const signal = options.signal ?? new AbortController().signal;
+  const clusterwide = options.clusterwide ?? !(options.namespaces?.length);
+  const patterns = options.namespaces ?? [];
+
+  await runActivities(registry, 'startup', { settings, logger, memo, signal });
+
+  const connection = loadConnection({ kubeconfig: options.kubeconfig });
+  const client = new KubeClient(connection, {
+    qps: settings.networking.qps,
+    burst: settings.networking.burst,
+    errorBackoffs: settings.networking.errorBackoffs,
+    enforceRetryAfter: settings.networking.enforceRetryAfter,
+    requestTimeout: settings.networking.requestTimeout,
+    http2: settings.networking.http2,
+    onRetry: ({ method, path, delay, error }) => logger.warn(`${method} ${path} failed (${error.message}); retrying in ${delay} s.`),
+  });
+  logger.debug(`Client is configured for ${connection.server}.`);
+
+  const events = new EventWriter(client, { ...settings.posting, defaultNamespace: connection.defaultNamespace });
+  const poster = new EventPoster((r) => events.post(r.object, r.type, r.reason, r.message), settings, (err) =>
+    logger.warn(`Failed to post an event: ${(err as Error).message}`),
+  );
+  poster.start();
+  setCurrentPoster((request) => poster.enqueue(request));
+
+  const limiter = new Semaphore(settings.queueing.workerLimit);
+  const contexts = new Map<string, ResourceContext>();
+  const dispatcher = new Dispatcher((key, event) => {
+    const scope = key.slice(0, key.lastIndexOf('/'));
+    const ctx = contexts.get(scope);
+    if (!ctx) throw new Error(`no resource context for ${scope}`);
+    return createObjectActor(key, event, { resource: ctx, rootLogger: logger, operatorMemo: memo, limiter });
+  }, logger);
+
+  const watchers = new Map<string, Watcher>();
+  let servedNamespaces = new Set<string>(patterns.every((p) => PLAIN_NAME.test(p)) ? patterns : []);
+  const dynamicNamespaces = !clusterwide && !patterns.every((p) => PLAIN_NAME.test(p));
+
+  const reconcileWatchers = (): void => {
+    const wanted = new Set<string>();
+    for (const ctx of contexts.values()) {
+      const scopes = clusterwide || !ctx.resource.namespaced ? [undefined] : [...servedNamespaces];
+      for (const ns of scopes) {
+        const key = `${resourceName(ctx.resource)}${ns ? `@${ns}` : ''}`;
+        wanted.add(key);
+        if (!watchers.has(key)) watchers.set(key, startWatcher(ctx, ns, dispatcher, logger, memo));
+      }
+    }
+    for (const [key, watcher] of watchers) {
+      if (!wanted.has(key)) {
+        watcher.stop();
+        watchers.delete(key);
+      }
+    }
+  };
+
+  const rescan = async (): Promise<void> => {
+    const resources = await discoverResources(client, { signal });
+    const selected = new Map<string, Resource>();
+    for (const selector of registry.selectors()) {
+      const resolution = selectResources(selector, resources);
+      if (resolution.ambiguous.length) {
+        logger.warn(`Ambiguous resources will not be served (try specifying API groups): ${selector.text} → ${resolution.ambiguous.map(resourceName).join(', ')}`);
+      } else if (resolution.unresolved) {
+        logger.warn(`Unresolved resources cannot be served (try creating their CRDs): ${selector.text}`);
+      }
+      for (const r of resolution.resources) selected.set(resourceName(r), r);
+    }
+    for (const [name, resource] of selected) {
+      if (!contexts.has(name)) contexts.set(name, { resource, settings, client, registry, moduleUrls: options.moduleUrls ?? [] });
+    }
+    for (const name of [...contexts.keys()]) if (!selected.has(name)) contexts.delete(name);
+    reconcileWatchers();
+  };
+
+  const background: Promise<void>[] = [];
+  try {
+    await rescan();
+    if (dynamicNamespaces) background.push(followNamespaces());
+    if (!settings.scanning.disabled) background.push(followCrds());
+    logger.info(`kopf-ts operator is running (${clusterwide ? 'cluster-wide' : `namespaces: ${patterns.join(', ')}`}).`);
+    options.onReady?.();
+    if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  } finally {
+    logger.info('Stopping the operator…');
+    for (const watcher of watchers.values()) watcher.stop();
+    await Promise.all([...watchers.values()].map((w) => w.done));
+    const left = await dispatcher.stopAll(settings.queueing.exitTimeout * 1000);
+    if (left) logger.warn(`${left} objects were still reacting at exit; they continue after a restart.`);
+    await Promise.allSettled(background);
+    await poster.stop();
+    setCurrentPoster(null);
+    await runActivities(registry, 'cleanup', { settings, logger, memo, signal: new AbortController().signal }).catch((err: unknown) =>
+      logger.error(`Cleanup failed: ${(err as Error).message}`),
+    );
+    await client.close();
+    logger.info('The operator has stopped.');
+  }
+
+  async function followNamespaces(): Promise<void> {
+    for await (const item of watchObjects({ client, resource: NAMESPACE_RESOURCE, signal, pageSize: settings.watching.listPageSize })) {
+      if (item.kind === 'listed') {
+        reconcileWatchers();
+        continue;
+      }
+      const ns = item.event.object;
+      const name = ns.metadata.name ?? '';
+      const gone = item.event.type === 'DELETED' || (ns.metadata.deletionTimestamp && !(ns.status as { conditions?: unknown[] } | undefined)?.conditions?.length);
+      const next = new Set(servedNamespaces);
+      if (!gone && matchAnyNamespace(name, patterns)) next.add(name);
+      else next.delete(name);
+      if (next.size !== servedNamespaces.size || [...next].some((n) => !servedNamespaces.has(n))) {
+        servedNamespaces = next;
+        if (item.event.type !== null) reconcileWatchers();
+      }
+    }
+  }
+
+  async function followCrds(): Promise<void> {
+    for await (const item of watchObjects({ client, resource: CRD_RESOURCE, signal, pageSize: settings.watching.listPageSize })) {
+      if (item.kind === 'listed' || item.event.type === null) continue;
+      try {
+        await rescan();
+      } catch (err) {
+        if (!signal.aborted) logger.warn(`Rescanning the resources failed: ${(err as Error).message}`);
+      }
+    }
+  }
+}

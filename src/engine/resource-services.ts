@@ -1,0 +1,156 @@
+/**
+ * The services of one resource's objects (see services.ts): handler selection from the registry, the
+ * kwargs, and running change handlers (with their sub-handlers) through src/execution. Built per resource by
+ * src/engine/operator.ts; specialised per object (logger, memo) by src/engine/object-actor.ts.
+ */
+import type { Body } from '../model/body.ts';
+import { reduceDiff } from '../model/diff.ts';
+import { HandlerChildrenRetry } from '../model/errors.ts';
+import type { Resource } from '../model/resource.ts';
+import type { OperatorSettings } from '../model/settings.ts';
+import { newRecord, normalizeRecord, withOutcome, isAwakened, isFinished, delayOf, startedAt, type ProgressRecord } from '../model/progress.ts';
+import { fetchProgress, writeProgress } from '../model/progress-storage.ts';
+import { deliverResultIfChanged } from '../model/results.ts';
+import type { KubeClient } from '../kube/client.ts';
+import type { ChangingHandler } from '../handlers/handler.ts';
+import type { Registry } from '../handlers/registry.ts';
+import { anyPrematches, hasResumeHandlers, requiresFinalizer, selectChangingHandlers } from '../handlers/causes.ts';
+import { attempt } from '../execution/attempt.ts';
+import { invoke } from '../execution/invoke.ts';
+import type { Logger } from '../observe/log.ts';
+import type { ChangeState } from './change-state.ts';
+import { changeState } from './change-state.ts';
+import { changeKwargs, invocationKwargs, type KwargsBase } from './kwargs.ts';
+import type { ChangingCause, ChangingRun, HandlerAttempt, ObjectServices } from './services.ts';
+import { invocationContext, type DeclaredSubhandler, type InvocationContext } from './subhandlers.ts';
+
+/** What is shared by all objects of a resource. */
+export interface ResourceContext {
+  resource: Resource;
+  settings: OperatorSettings;
+  client: KubeClient;
+  registry: Registry;
+  /** Operator files for the pool workers. */
+  moduleUrls: string[];
+}
+
+/** Builds the services of one object of the resource. */
+export function objectServices(ctx: ResourceContext, logger: Logger, memo: object): ObjectServices {
+  const handlers = (): ChangingHandler[] => ctx.registry.changingHandlers(ctx.resource);
+  const extraFields = [...new Set(handlers().filter((h) => h.field).map((h) => h.field!.join('.')))];
+  const services: ObjectServices = {
+    resource: ctx.resource,
+    settings: ctx.settings,
+    client: ctx.client,
+    logger,
+    extraFields,
+    now: () => Date.now(),
+    selectChanging(cause, body, state, initial) {
+      return selectChangingHandlers(handlers(), cause, {
+        body,
+        old: state.old,
+        new: state.new,
+        initial,
+        kwargs: () => filterKwargs(body, cause, state),
+      });
+    },
+    anyChangingPrematches(body) {
+      const state = changeState(services, body);
+      return anyPrematches(handlers(), { body, old: state.old, new: state.new, kwargs: () => filterKwargs(body, 'update', state) });
+    },
+    requiresFinalizer(body) {
+      const state = changeState(services, body);
+      return requiresFinalizer(handlers(), { body, old: state.old, new: state.new, kwargs: () => filterKwargs(body, 'update', state) });
+    },
+    hasResumeHandlers(body) {
+      const state = changeState(services, body);
+      return hasResumeHandlers(handlers(), { body, old: state.old, new: state.new, kwargs: () => filterKwargs(body, 'resume', state) });
+    },
+    changingHandlerIds: () => handlers().map((h) => h.id),
+    runChanging: (handler, run) => runChanging(ctx, services, memo, handler as ChangingHandler, run),
+  };
+  const filterKwargs = (body: Body, cause: ChangingCause, state: ChangeState): Record<string, unknown> => {
+    const base: KwargsBase = { body, resource: ctx.resource, patch: { metadata: { labels: {}, annotations: {} }, spec: {}, status: {} } as never, logger, memo };
+    return changeKwargs(base, { reason: cause, diff: state.diff, old: state.old, new: state.new });
+  };
+  return services;
+}
+
+async function runChanging(ctx: ResourceContext, services: ObjectServices, memo: object, handler: ChangingHandler, run: ChangingRun): Promise<HandlerAttempt> {
+  const now = services.now();
+  const started = startedAt(run.record, now);
+  const base: KwargsBase = { body: run.body, resource: ctx.resource, patch: run.patch, logger: services.logger, memo };
+  const kwargs = {
+    ...changeKwargs(base, { reason: run.cause, diff: run.diff, old: run.old, new: run.new }),
+    ...invocationKwargs(handler.param, run.record.retries ?? 0, started, now),
+  };
+  const subrefs = new Set<string>();
+  const result = await attempt({
+    handler,
+    retries: run.record.retries ?? 0,
+    runtime: (now - started) / 1000,
+    defaultBackoff: ctx.settings.execution.defaultBackoff,
+    logger: services.logger,
+    invoke: async () => {
+      const context: InvocationContext = {
+        handlerId: handler.id,
+        body: run.body,
+        declared: [],
+        executed: false,
+        execute: async () => {
+          context.executed = true;
+          await executeSubhandlers(ctx, services, memo, handler, context.declared, run, subrefs);
+        },
+      };
+      const value = await invocationContext.run(context, () => invoke({ handler, kwargs, moduleUrls: ctx.moduleUrls, signal: run.signal }));
+      if (!context.executed && context.declared.length > 0) await context.execute();
+      return value;
+    },
+  });
+  return { outcome: { final: result.final, error: result.error ?? null, delay: result.delay ?? null, subrefs: [...subrefs] }, result: result.result };
+}
+
+/** Runs the awakened sub-handlers of a parent; throws HandlerChildrenRetry while some are unfinished. */
+async function executeSubhandlers(
+  ctx: ResourceContext,
+  services: ObjectServices,
+  memo: object,
+  parent: ChangingHandler,
+  declared: DeclaredSubhandler[],
+  run: ChangingRun,
+  subrefs: Set<string>,
+): Promise<void> {
+  const keyOptions = { prefix: ctx.settings.persistence.prefix, v1: ctx.settings.persistence.v1Keys };
+  const delays: number[] = [];
+  for (const sub of declared) {
+    const id = `${parent.id}/${sub.id}`;
+    subrefs.add(id);
+    const now = services.now();
+    const stored = fetchProgress(run.body, id, keyOptions);
+    const origin = stored ? normalizeRecord(stored, now) : null;
+    let record: ProgressRecord = origin && origin.purpose === run.cause ? origin : newRecord(now, run.cause);
+    if (isAwakened(record, now)) {
+      const child: ChangingHandler = {
+        ...parent,
+        id,
+        fn: sub.fn,
+        isAsync: sub.fn.constructor?.name === 'AsyncFunction',
+        offload: false,
+        param: sub.options.param ?? null,
+        errors: sub.options.errors ?? 'temporary',
+        timeout: sub.options.timeout ?? null,
+        retries: sub.options.retries ?? null,
+        backoff: sub.options.backoff ?? null,
+      };
+      const attemptResult = await runChanging(ctx, services, memo, child, { ...run, record, diff: parent.field ? reduceDiff(run.diff, parent.field) : run.diff });
+      for (const ref of attemptResult.outcome.subrefs ?? []) subrefs.add(ref);
+      record = withOutcome(record, attemptResult.outcome, services.now());
+      if (attemptResult.outcome.final && !attemptResult.outcome.error && attemptResult.result !== undefined) {
+        deliverResultIfChanged(run.patch, run.body, id, attemptResult.result, { rewriteUnchanged: ctx.settings.persistence.rewriteUnchangedResults });
+      }
+    }
+    writeProgress(run.patch, run.body, id, record, origin, keyOptions);
+    if (!isFinished(record)) delays.push(delayOf(record, services.now()) ?? 0);
+  }
+  if (delays.length > 0) throw new HandlerChildrenRetry('Sub-handlers are not finished yet.', { delay: Math.min(...delays) });
+}

@@ -1,0 +1,63 @@
+/**
+ * One watch loop per (resource × namespace): feeds every event to the resource's event handlers and to the
+ * dispatcher. The loop never ends until the operator stops (src/kube/watch.ts restarts failed watches; this
+ * loop restarts the stream itself should it ever end or throw). Started and stopped by src/engine/operator.ts.
+ */
+import { resourceName } from '../model/resource.ts';
+import { watchObjects } from '../kube/watch.ts';
+import type { Logger } from '../observe/log.ts';
+import type { Dispatcher } from './dispatcher.ts';
+import { runEventHandlers } from './event-handlers.ts';
+import type { ResourceContext } from './resource-services.ts';
+
+/** A running watch loop. */
+export interface Watcher {
+  key: string;
+  stop(): void;
+  done: Promise<void>;
+}
+
+/** Starts watching one resource in one namespace (or cluster-wide). */
+export function startWatcher(ctx: ResourceContext, namespace: string | undefined, dispatcher: Dispatcher, logger: Logger, memo: object): Watcher {
+  const key = `${resourceName(ctx.resource)}${namespace ? `@${namespace}` : ''}`;
+  const where = `${resourceName(ctx.resource)}${namespace ? ` in ${namespace}` : ' cluster-wide'}`;
+  const abort = new AbortController();
+  const hasChanging = ctx.registry.changingHandlers(ctx.resource).length > 0;
+  const watchLogger = {
+    debug: (m: string) => logger.debug(m),
+    warn: (m: string) => logger.warn(m),
+    error: (m: string) => logger.error(m),
+  };
+  const run = async (): Promise<void> => {
+    while (!abort.signal.aborted) {
+      try {
+        for await (const item of watchObjects({
+          client: ctx.client,
+          resource: ctx.resource,
+          namespace,
+          signal: abort.signal,
+          logger: watchLogger,
+          inactivityTimeout: ctx.settings.watching.inactivityTimeout,
+          serverTimeout: ctx.settings.watching.serverTimeout,
+          reconnectBackoff: ctx.settings.watching.reconnectBackoff,
+          pageSize: ctx.settings.watching.listPageSize,
+        })) {
+          if (item.kind === 'listed') {
+            if (item.relist) logger.info(`Re-listed ${where}: ${item.count} objects.`);
+            else logger.info(`Watching ${where} (${item.count} objects listed).`);
+            continue;
+          }
+          const eventHandlers = ctx.registry.eventHandlers(ctx.resource);
+          if (eventHandlers.length) void runEventHandlers(ctx, eventHandlers, item.event, logger, memo);
+          if (hasChanging) dispatcher.dispatch(resourceName(ctx.resource), item.event);
+        }
+      } catch (err) {
+        if (abort.signal.aborted) break;
+        logger.error({ err }, `The watch loop of ${where} failed; restarting it: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  };
+  const done = run();
+  return { key, stop: () => abort.abort(), done };
+}

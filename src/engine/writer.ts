@@ -1,0 +1,61 @@
+/**
+ * Writing one reaction's changes to the object: at most a JSON patch for the finalizer, one merge patch of
+ * the object and one of its `/status` (when the resource has a status subresource), skipping any that would
+ * change nothing. Returns the newest body the API server returned, which becomes the actor's state (our own
+ * patch's echo is then dropped as not newer). Called by src/engine/reaction.ts and release.ts.
+ */
+import type { Body } from '../model/body.ts';
+import type { Resource } from '../model/resource.ts';
+import type { JsonPatchOp } from '../model/finalizers.ts';
+import { patchIsNoop, splitStatus, type Patch } from '../model/patch.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { patchObject } from '../kube/objects.ts';
+import { ApiNotFoundError } from '../kube/errors.ts';
+
+/** What a write did. */
+export interface WriteResult {
+  /** The newest body after the writes (the input body when nothing was written). */
+  body: Body;
+  /** How many requests were sent. */
+  requests: number;
+  /** The object disappeared meanwhile (404): nothing more to do for it. */
+  gone: boolean;
+}
+
+/** Sends a JSON patch (e.g. the rv-guarded finalizer ops); 422 (the guard failed) propagates to the caller. */
+export async function writeJsonPatch(client: KubeClient, resource: Resource, body: Body, ops: JsonPatchOp[]): Promise<WriteResult> {
+  if (ops.length === 0) return { body, requests: 0, gone: false };
+  try {
+    const fresh = await patchObject(client, resource, refOf(body), ops, { type: 'json' });
+    return { body: fresh, requests: 1, gone: false };
+  } catch (err) {
+    if (err instanceof ApiNotFoundError) return { body, requests: 1, gone: true };
+    throw err;
+  }
+}
+
+/** Sends the merge patch: the main part, then the status part; each only when it would change something. */
+export async function writeMergePatch(client: KubeClient, resource: Resource, body: Body, patch: Patch): Promise<WriteResult> {
+  const hasStatus = resource.subresources.includes('status');
+  const { main, status } = splitStatus(patch, hasStatus);
+  let current = body;
+  let requests = 0;
+  try {
+    if (main && !patchIsNoop(current, main)) {
+      current = await patchObject(client, resource, refOf(body), main, { type: 'merge' });
+      requests++;
+    }
+    if (status && !patchIsNoop(current, status)) {
+      current = await patchObject(client, resource, refOf(body), status, { type: 'merge', subresource: 'status' });
+      requests++;
+    }
+  } catch (err) {
+    if (err instanceof ApiNotFoundError) return { body: current, requests: requests + 1, gone: true };
+    throw err;
+  }
+  return { body: current, requests, gone: false };
+}
+
+function refOf(body: Body): { namespace?: string | undefined; name: string } {
+  return { namespace: body.metadata.namespace, name: body.metadata.name ?? '' };
+}

@@ -1,0 +1,80 @@
+/**
+ * The handler records: what a user declared with `kopf.on.*`, `kopf.daemon`, `kopf.timer`, `kopf.index`.
+ * Filled by src/on.ts into the registry; read by src/engine (selection) and src/execution (invocation).
+ */
+import type { ErrorsMode } from '../model/errors.ts';
+import type { FieldPath } from '../model/dicts.ts';
+import type { Selector } from './selector.ts';
+import type { FilterOptions } from './filters.ts';
+
+/** Every kind of handler. */
+export type HandlerKind = 'changing' | 'event' | 'daemon' | 'timer' | 'index' | 'activity' | 'webhook';
+
+/** The causes a change handler is registered for (`null`: any, as `on.field`). */
+export type ChangingReason = 'create' | 'update' | 'delete' | 'resume' | null;
+
+/** Options common to every handler. */
+export interface BaseOptions {
+  id?: string;
+  param?: unknown;
+  errors?: ErrorsMode;
+  timeout?: number | null;
+  retries?: number | null;
+  backoff?: number | null;
+  /** For a plain (non-async) function: run it on the worker pool (default) or inline (`false`). */
+  offload?: boolean;
+}
+
+/** A handler function: receives one kwargs object. */
+export type HandlerFn = (kwargs: any) => unknown;
+
+/** What every handler record has. */
+export interface BaseHandler {
+  kind: HandlerKind;
+  id: string;
+  fn: HandlerFn;
+  /** An `async function`: runs in the event loop. Otherwise sync: on the pool unless `offload: false`. */
+  isAsync: boolean;
+  offload: boolean;
+  param: unknown;
+  errors: ErrorsMode;
+  timeout: number | null;
+  retries: number | null;
+  backoff: number | null;
+}
+
+/** A resource handler: it has a selector and filters. */
+export interface ResourceHandler extends BaseHandler {
+  selector: Selector;
+  filters: FilterOptions;
+  /** The `field` option as a path, or null. */
+  field: FieldPath | null;
+}
+
+/** on.resume/create/update/delete/field. */
+export interface ChangingHandler extends ResourceHandler {
+  kind: 'changing';
+  reason: ChangingReason;
+  /** Resume handlers: only for objects first seen by the initial listing. */
+  initial: boolean;
+  /** Resume handlers with `deleted: true` also run for objects being deleted. */
+  deleted: boolean;
+  /** Non-optional delete handlers need the finalizer. */
+  requiresFinalizer: boolean;
+  /** Update and field handlers with a field run only when that field's value changed. */
+  fieldNeedsChange: boolean;
+}
+
+/** on.event. */
+export interface EventHandler extends ResourceHandler {
+  kind: 'event';
+}
+
+/** startup/cleanup/login/probe. */
+export interface ActivityHandler extends BaseHandler {
+  kind: 'activity';
+  activity: 'startup' | 'cleanup' | 'login' | 'probe';
+}
+
+/** Any registered handler. */
+export type Handler = ChangingHandler | EventHandler | ActivityHandler;

@@ -1,0 +1,81 @@
+/**
+ * The registry of declared handlers. The default one is process-wide and stored on
+ * `globalThis[Symbol.for('kopf-ts.registry')]`, so two copies of the package share it, and it is filled
+ * the same way in the main thread and in pool workers (which re-import the operator files). Filled by
+ * src/on.ts; read by the engine and src/execution. No I/O.
+ */
+import type { Resource } from '../model/resource.ts';
+import type { ActivityHandler, ChangingHandler, EventHandler, Handler } from './handler.ts';
+import { matchesResource, type Selector } from './selector.ts';
+
+/** All handlers of one operator. */
+export class Registry {
+  readonly #handlers: Handler[] = [];
+
+  /** Adds a handler; a second handler with the same kind and id replaces nothing and is an error. */
+  add(handler: Handler): void {
+    const clash = this.#handlers.find((h) => h.id === handler.id && h.kind === handler.kind && h.fn !== handler.fn && sameSelector(h, handler));
+    if (clash) throw new Error(`A ${handler.kind} handler with the id ${JSON.stringify(handler.id)} is already registered: give one of them another id.`);
+    this.#handlers.push(handler);
+  }
+
+  /** Every handler, in registration order. */
+  all(): readonly Handler[] {
+    return this.#handlers;
+  }
+
+  /** Ids of all handlers, in order (the pool compares main's and workers' lists). */
+  handlerIds(): string[] {
+    return this.#handlers.map((h) => `${h.kind}:${h.id}`);
+  }
+
+  /** The selectors of all resource handlers. */
+  selectors(): Selector[] {
+    const out: Selector[] = [];
+    for (const h of this.#handlers) if ('selector' in h && !out.includes(h.selector)) out.push(h.selector);
+    return out;
+  }
+
+  /** Change handlers of a resource, in registration order. */
+  changingHandlers(resource: Resource): ChangingHandler[] {
+    return this.#handlers.filter((h): h is ChangingHandler => h.kind === 'changing' && matchesResource(h.selector, resource));
+  }
+
+  /** Event handlers of a resource. */
+  eventHandlers(resource: Resource): EventHandler[] {
+    return this.#handlers.filter((h): h is EventHandler => h.kind === 'event' && matchesResource(h.selector, resource));
+  }
+
+  /** Activity handlers of a kind. */
+  activityHandlers(activity: ActivityHandler['activity']): ActivityHandler[] {
+    return this.#handlers.filter((h): h is ActivityHandler => h.kind === 'activity' && h.activity === activity);
+  }
+
+  /** A handler by its id (for pool workers). */
+  byId(id: string): Handler | undefined {
+    return this.#handlers.find((h) => h.id === id);
+  }
+
+  /** Removes every handler (tests). */
+  clear(): void {
+    this.#handlers.length = 0;
+  }
+}
+
+function sameSelector(a: Handler, b: Handler): boolean {
+  return 'selector' in a && 'selector' in b ? a.selector.text === b.selector.text : true;
+}
+
+const KEY = Symbol.for('kopf-ts.registry');
+
+/** The process-wide default registry. */
+export function getDefaultRegistry(): Registry {
+  const g = globalThis as Record<symbol, unknown>;
+  g[KEY] ??= new Registry();
+  return g[KEY] as Registry;
+}
+
+/** Replaces the default registry (tests, embedding). */
+export function setDefaultRegistry(registry: Registry): void {
+  (globalThis as Record<symbol, unknown>)[KEY] = registry;
+}

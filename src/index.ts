@@ -1,0 +1,142 @@
+/**
+ * The front door of kopf-ts: `import * as kopf from 'kopf-ts'`. Explicit named exports only: registration
+ * (`kopf.on.*`, sub-handlers), errors, filters, Events, hierarchies, settings and running/embedding.
+ */
+import type { Body } from './model/body.ts';
+import * as hierarchies from './model/hierarchies.ts';
+import { currentPoster } from './engine/posting.ts';
+import { invocationContext } from './engine/subhandlers.ts';
+import { runOperator, type OperatorOptions } from './engine/operator.ts';
+import { describe } from './execution/attempt.ts';
+
+export { on } from './on.ts';
+export type { ChangingOptions, ResumeOptions, DeleteOptions, EventOptions } from './on.ts';
+export { PRESENT, ABSENT, not_, all_, any_, none_ } from './handlers/filters.ts';
+export { EVERYTHING } from './handlers/selector.ts';
+export { getDefaultRegistry, setDefaultRegistry, Registry } from './handlers/registry.ts';
+export type { ChangingKwargs, EventKwargs, ActivityKwargs, HandlerLogger } from './handlers/kwargs.ts';
+export {
+  TemporaryError,
+  PermanentError,
+  HandlerTimeoutError,
+  HandlerRetriesError,
+  AdmissionError,
+  type ErrorsMode,
+  type TemporaryErrorOptions,
+} from './model/errors.ts';
+export { Memo } from './model/memo.ts';
+export { defaultSettings, type OperatorSettings } from './model/settings.ts';
+export type { Body, RawEvent, RawEventType, ObjectMeta, OwnerReference } from './model/body.ts';
+export type { Diff, DiffItem, DiffOperation } from './model/diff.ts';
+export type { Patch } from './model/patch.ts';
+export type { Resource } from './model/resource.ts';
+export type { OperatorOptions } from './engine/operator.ts';
+
+function ownerOrCurrent(owner: Body | undefined, what: string): Body {
+  if (owner) return owner;
+  const ctx = invocationContext.getStore();
+  if (!ctx) throw new Error(`kopf.${what}() without an owner works only inside a handler; pass the owner body explicitly.`);
+  return ctx.body as Body;
+}
+
+/** Makes `objs` children of `owner` (default: the object of the running handler). */
+export function adopt(objs: Body | Body[], owner?: Body, options: hierarchies.AdoptOptions = {}): void {
+  hierarchies.adopt(objs, ownerOrCurrent(owner, 'adopt'), options);
+}
+/** Adds an owner reference to `owner` (default: the running handler's object). */
+export function append_owner_reference(objs: Body | Body[], owner?: Body): void {
+  hierarchies.appendOwnerReference(objs, ownerOrCurrent(owner, 'append_owner_reference'));
+}
+/** Removes the owner reference to `owner` (default: the running handler's object). */
+export function remove_owner_reference(objs: Body | Body[], owner?: Body): void {
+  hierarchies.removeOwnerReference(objs, ownerOrCurrent(owner, 'remove_owner_reference'));
+}
+/** Copies `labels` (default: the running handler's object's labels) onto the objects. */
+export function label(objs: Body | Body[], labels?: Record<string, string>, options: { forced?: boolean } = {}): void {
+  hierarchies.label(objs, labels ?? ownerOrCurrent(undefined, 'label').metadata.labels ?? {}, options);
+}
+/** Names unnamed objects after `name` (default: the running handler's object's name). */
+export function harmonize_naming(objs: Body | Body[], name?: string, options: { forced?: boolean; strict?: boolean } = {}): void {
+  hierarchies.harmonizeNaming(objs, name ?? ownerOrCurrent(undefined, 'harmonize_naming').metadata.name ?? '', options);
+}
+/** Puts objects into `namespace` (default: the running handler's object's namespace). */
+export function adjust_namespace(objs: Body | Body[], namespace?: string, options: { forced?: boolean } = {}): void {
+  hierarchies.adjustNamespace(objs, namespace ?? ownerOrCurrent(undefined, 'adjust_namespace').metadata.namespace, options);
+}
+
+/** Options of the Event functions. */
+export interface EventOptions2 {
+  type?: string;
+  reason: string;
+  message?: string;
+}
+
+function post(objs: Body | Body[], type: string, reason: string, message: string): void {
+  const sink = currentPoster();
+  if (!sink) throw new Error('kopf.event()/info()/warn()/exception() work only while an operator runs.');
+  for (const object of Array.isArray(objs) ? objs : [objs]) sink({ object, type, reason, message });
+}
+
+/** Posts a Kubernetes Event of any type about the object(s). */
+export function event(objs: Body | Body[], options: { type: string; reason: string; message?: string }): void {
+  post(objs, options.type, options.reason, options.message ?? '');
+}
+/** Posts a `Normal` Event. */
+export function info(objs: Body | Body[], options: { reason: string; message?: string }): void {
+  post(objs, 'Normal', options.reason, options.message ?? '');
+}
+/** Posts a `Warning` Event. */
+export function warn(objs: Body | Body[], options: { reason: string; message?: string }): void {
+  post(objs, 'Warning', options.reason, options.message ?? '');
+}
+/** Posts an `Error` Event; the reason defaults to the exception's class name; the message gets its text. */
+export function exception(objs: Body | Body[], options: { reason?: string; message?: string; exc?: unknown }): void {
+  const exc = options.exc;
+  const reason = options.reason || (exc instanceof Error ? exc.name : 'Error');
+  const message = [options.message ?? '', exc !== undefined ? describe(exc) : ''].filter(Boolean).join(' ');
+  post(objs, 'Error', reason, message);
+}
+
+/** Options of a sub-handler. */
+export interface SubhandlerOptions {
+  id?: string;
+  errors?: 'temporary' | 'permanent' | 'ignored';
+  timeout?: number | null;
+  retries?: number | null;
+  backoff?: number | null;
+  param?: unknown;
+}
+
+/** Declares a sub-handler of the running change handler (id `parent/child`). */
+export function subhandler<F extends (kwargs: any) => unknown>(options: SubhandlerOptions, fn: F): F {
+  const ctx = invocationContext.getStore();
+  if (!ctx) throw new TypeError('kopf.subhandler() can only be used inside a change handler.');
+  const id = options.id ?? fn.name;
+  if (!id) throw new TypeError('An anonymous sub-handler needs an id: kopf.subhandler({ id: "..." }, fn).');
+  ctx.declared.push({ id, fn, options });
+  return fn;
+}
+
+/** The function form of {@link subhandler}: `kopf.register(fn, { id })`. */
+export function register<F extends (kwargs: any) => unknown>(fn: F, options: SubhandlerOptions = {}): F {
+  return subhandler(options, fn);
+}
+
+/** Runs the declared sub-handlers now (else they run when the parent returns). */
+export async function execute(): Promise<void> {
+  const ctx = invocationContext.getStore();
+  if (!ctx) throw new TypeError('kopf.execute() can only be used inside a change handler.');
+  await ctx.execute();
+}
+
+/**
+ * Runs an operator in this process until `options.signal` aborts (the embedding API, Kopf's
+ * `kopf.operator()`). In a pool worker thread it does nothing.
+ */
+export async function operator(options: OperatorOptions = {}): Promise<void> {
+  if ((globalThis as Record<symbol, unknown>)[Symbol.for('kopf-ts.worker')]) return;
+  await runOperator(options);
+}
+
+/** Same as {@link operator} (Kopf's `kopf.run()`, which is its blocking form). */
+export const run = operator;

@@ -1,0 +1,225 @@
+/**
+ * The one HTTP client of kopf-ts: JSON requests and watch streams to the API server over one long-lived
+ * keep-alive undici Agent (optionally HTTP/2), with fresh auth per request, a client-side rate limit,
+ * retries of 5xx/429/connection errors with backoff (honouring Retry-After), typed errors, and request
+ * counters by verb and resource. Created by the engine; used by objects.ts, watch.ts, discovery.ts, events.ts.
+ */
+import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import type { Connection } from './config.ts';
+import { ApiConnectionError, ApiError, apiErrorFor, parseRetryAfter, type StatusBody } from './errors.ts';
+import { RateLimiter } from './rate-limiter.ts';
+
+/** Options of a {@link KubeClient}. */
+export interface KubeClientOptions {
+  qps?: number;
+  burst?: number;
+  /** Delays (seconds) between retries of 5xx, 429 and connection errors; a number means that many retries of 1 s. */
+  errorBackoffs?: number[] | number;
+  enforceRetryAfter?: boolean;
+  /** Seconds for one non-watch request. */
+  requestTimeout?: number;
+  http2?: boolean;
+  userAgent?: string;
+  /** Called before each retry (for logging). */
+  onRetry?: (info: { method: string; path: string; attempt: number; delay: number; error: Error }) => void;
+}
+
+/** One request. */
+export interface KubeRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal | undefined;
+  /** For the counters: `get | list | watch | create | update | patch | delete`; derived when absent. */
+  verb?: string;
+  /** For the counters: the resource (plural, with `/subresource`); derived from the path when absent. */
+  resource?: string;
+  /** No retries (e.g. JSON patches guarded by resourceVersion are retried by the caller). */
+  noRetry?: boolean;
+}
+
+export const VERSION = '0.1.0';
+
+/** The HTTP client. */
+export class KubeClient {
+  readonly connection: Connection;
+  readonly #options: Required<Omit<KubeClientOptions, 'onRetry'>> & Pick<KubeClientOptions, 'onRetry'>;
+  readonly #limiter: RateLimiter;
+  readonly #stats = new Map<string, number>();
+  #agent: Promise<Dispatcher> | null = null;
+
+  constructor(connection: Connection, options: KubeClientOptions = {}) {
+    this.connection = connection;
+    this.#options = {
+      qps: options.qps ?? 50,
+      burst: options.burst ?? 100,
+      errorBackoffs: options.errorBackoffs ?? [1, 1, 2, 3, 5, 8, 13, 21],
+      enforceRetryAfter: options.enforceRetryAfter ?? false,
+      requestTimeout: options.requestTimeout ?? 300,
+      http2: options.http2 ?? false,
+      userAgent: options.userAgent ?? `kopf-ts/${VERSION}`,
+      onRetry: options.onRetry,
+    };
+    this.#limiter = new RateLimiter({ qps: this.#options.qps, burst: this.#options.burst });
+  }
+
+  /** Requests made so far, by `VERB resource` (e.g. `patch kopfexamples/status`). */
+  stats(): Record<string, number> {
+    return Object.fromEntries(this.#stats);
+  }
+
+  /** Total requests made so far, optionally only of these verbs. */
+  count(verbs?: string[]): number {
+    let total = 0;
+    for (const [key, n] of this.#stats) if (!verbs || verbs.includes(key.split(' ')[0]!)) total += n;
+    return total;
+  }
+
+  /** Closes the connections. */
+  async close(): Promise<void> {
+    const agent = await this.#agent?.catch(() => null);
+    await agent?.close();
+  }
+
+  #dispatcher(): Promise<Dispatcher> {
+    this.#agent ??= this.connection.authenticate().then(
+      (auth) =>
+        new Agent({
+          connect: {
+            ca: auth.ca,
+            cert: auth.cert,
+            key: auth.key,
+            rejectUnauthorized: !this.connection.insecure,
+          },
+          keepAliveTimeout: 60_000,
+          allowH2: this.#options.http2,
+          ...(this.#options.http2 ? { connections: 1, pipelining: 100 } : {}),
+          bodyTimeout: 0,
+          headersTimeout: this.#options.requestTimeout * 1000,
+        }),
+    );
+    return this.#agent;
+  }
+
+  #count(req: KubeRequest): void {
+    const verb = req.verb ?? deriveVerb(req);
+    const key = `${verb} ${req.resource ?? deriveResource(req.path)}`;
+    this.#stats.set(key, (this.#stats.get(key) ?? 0) + 1);
+  }
+
+  async #send(req: KubeRequest, timeoutMs: number | null): Promise<Dispatcher.ResponseData> {
+    await this.#limiter.acquire();
+    const auth = await this.connection.authenticate();
+    const url = new URL(this.connection.server + req.path);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    this.#count(req);
+    const headers: Record<string, string> = { ...auth.headers, accept: 'application/json', 'user-agent': this.#options.userAgent };
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+      headers['content-type'] = req.contentType ?? 'application/json';
+    }
+    const signals = [req.signal, timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined].filter((s): s is AbortSignal => !!s);
+    try {
+      return await undiciRequest(url, {
+        method: req.method,
+        headers,
+        body,
+        dispatcher: await this.#dispatcher(),
+        signal: signals.length ? AbortSignal.any(signals) : undefined,
+      });
+    } catch (err) {
+      if (req.signal?.aborted) throw err;
+      throw new ApiConnectionError(`${req.method} ${req.path}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** A JSON request; resolves with the parsed body. Retries as configured; throws ApiError subclasses. */
+  async request<T = any>(req: KubeRequest): Promise<T> {
+    const backoffs = typeof this.#options.errorBackoffs === 'number' ? Array(this.#options.errorBackoffs).fill(1) : this.#options.errorBackoffs;
+    for (let attempt = 0; ; attempt++) {
+      let error: Error;
+      try {
+        const res = await this.#send(req, this.#options.requestTimeout * 1000);
+        const text = await res.body.text();
+        if (res.statusCode < 400) return (text ? JSON.parse(text) : undefined) as T;
+        error = apiErrorFor(res.statusCode, parseBody(text), parseRetryAfter(res.headers['retry-after']));
+      } catch (err) {
+        if (req.signal?.aborted) throw err;
+        error = err as Error;
+      }
+      const retriable = error instanceof ApiConnectionError || (error instanceof ApiError && (error.status >= 500 || error.status === 429));
+      if (req.noRetry || !retriable || attempt >= backoffs.length) throw error;
+      let delay = backoffs[attempt] ?? 1;
+      if (error instanceof ApiError && error.retryAfter !== undefined) {
+        delay = this.#options.enforceRetryAfter ? error.retryAfter : Math.max(delay, error.retryAfter);
+      }
+      this.#options.onRetry?.({ method: req.method, path: req.path, attempt: attempt + 1, delay, error });
+      await sleep(delay * 1000, req.signal);
+    }
+  }
+
+  /** Opens a streaming GET (a watch): resolves with the response once headers arrive; errors are typed. */
+  async stream(req: KubeRequest): Promise<Dispatcher.ResponseData> {
+    const res = await this.#send({ ...req, verb: req.verb ?? 'watch' }, null);
+    if (res.statusCode >= 400) {
+      const text = await res.body.text();
+      throw apiErrorFor(res.statusCode, parseBody(text), parseRetryAfter(res.headers['retry-after']));
+    }
+    return res;
+  }
+}
+
+function parseBody(text: string): StatusBody | string | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as StatusBody;
+  } catch {
+    return text;
+  }
+}
+
+function deriveVerb(req: KubeRequest): string {
+  switch (req.method) {
+    case 'GET': {
+      if (req.query?.watch) return 'watch';
+      return isCollection(req.path) ? 'list' : 'get';
+    }
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return 'delete';
+  }
+}
+
+/** `/apis/g/v/namespaces/ns/plural[/name[/sub]]` → `plural[/sub]`. */
+export function deriveResource(path: string): string {
+  const parts = path.split('/').filter(Boolean);
+  const rest = parts[0] === 'api' ? parts.slice(2) : parts.slice(3);
+  const tail = rest[0] === 'namespaces' && rest.length > 2 ? rest.slice(2) : rest;
+  const [plural, , sub] = tail;
+  return sub ? `${plural}/${sub}` : (plural ?? path);
+}
+
+function isCollection(path: string): boolean {
+  const parts = path.split('/').filter(Boolean);
+  const rest = parts[0] === 'api' ? parts.slice(2) : parts.slice(3);
+  const tail = rest[0] === 'namespaces' && rest.length > 2 ? rest.slice(2) : rest;
+  return tail.length === 1;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}

@@ -1,0 +1,110 @@
+/**
+ * The public test kit, `kopf-ts/testing`: a real local control plane (`startControlPlane`) and `KopfRunner`,
+ * which runs an operator exactly as `kopf-ts run …` does, in a child process, and lets a test wait for its
+ * log lines and stop it. Used by users' tests, by examples/NN-*\/*.test.ts and by the engine's own tests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './cluster/index.ts';
+
+const BIN = fileURLToPath(new URL('../bin/kopf-ts.js', import.meta.url));
+
+/** Options of a {@link KopfRunner}. */
+export interface KopfRunnerOptions {
+  /** Environment of the operator process (KUBECONFIG in particular); default: this process's. */
+  env?: NodeJS.ProcessEnv;
+  /** Working directory of the operator process. */
+  cwd?: string;
+  /** Also print the operator's output to this process's stderr as it arrives. */
+  echo?: boolean;
+}
+
+/**
+ * Runs `kopf-ts <args…>` (e.g. `['run', '-n', 'ns1', 'operator.ts']`) in a child process, like Kopf's
+ * `KopfRunner`. `output` holds everything it printed so far; `waitFor()` polls it with a deadline;
+ * `stop()` sends SIGTERM (a graceful stop, as Ctrl-C) and resolves with the exit code.
+ */
+export class KopfRunner {
+  readonly args: string[];
+  #child: ChildProcess | null = null;
+  #output = '';
+  #exit: Promise<number | null> | null = null;
+  readonly #options: KopfRunnerOptions;
+
+  constructor(args: string[], options: KopfRunnerOptions = {}) {
+    this.args = args;
+    this.#options = options;
+  }
+
+  /** Everything the operator printed (stdout and stderr interleaved). */
+  get output(): string {
+    return this.#output;
+  }
+
+  /** The exit code once it exited; undefined while running. */
+  exitCode: number | null | undefined = undefined;
+
+  /** Starts the operator process. */
+  start(): this {
+    if (this.#child) throw new Error('KopfRunner: already started');
+    const child = spawn(process.execPath, [BIN, ...this.args], {
+      env: { ...(this.#options.env ?? process.env), FORCE_COLOR: '0' },
+      cwd: this.#options.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    const collect = (chunk: Buffer): void => {
+      this.#output += chunk.toString();
+      if (this.#options.echo) process.stderr.write(chunk);
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    this.#exit = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        this.exitCode = code ?? (signal ? -1 : null);
+        resolve(this.exitCode);
+      });
+    });
+    return this;
+  }
+
+  /** Resolves with the first match of `pattern` in the output (searching from `from`), or throws after `timeoutMs`. */
+  async waitFor(pattern: RegExp | string, timeoutMs = 30_000, from = 0): Promise<RegExpMatchArray> {
+    const re = typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : pattern;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = this.#output.slice(from).match(re);
+      if (match) return match;
+      if (this.exitCode !== undefined) {
+        throw new Error(`the operator exited (code ${this.exitCode}) before printing ${re}; output:\n${this.#output}`);
+      }
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${re}; output:\n${this.#output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** How many times `pattern` occurs in the output so far. */
+  count(pattern: RegExp): number {
+    return [...this.#output.matchAll(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g'))].length;
+  }
+
+  /** SIGTERM (graceful), SIGKILL after `killAfterMs`; resolves with the exit code. */
+  async stop(killAfterMs = 20_000): Promise<number | null> {
+    if (!this.#child || !this.#exit) throw new Error('KopfRunner: not started');
+    if (this.exitCode === undefined) {
+      this.#child.kill('SIGTERM');
+      const timer = setTimeout(() => this.#child?.kill('SIGKILL'), killAfterMs);
+      await this.#exit;
+      clearTimeout(timer);
+    }
+    return this.exitCode ?? null;
+  }
+
+  /** Kills the operator at once (SIGKILL), as a crash would. */
+  async kill(): Promise<number | null> {
+    if (!this.#child || !this.#exit) throw new Error('KopfRunner: not started');
+    if (this.exitCode === undefined) this.#child.kill('SIGKILL');
+    return await this.#exit;
+  }
+}
