@@ -28,10 +28,18 @@ export function createRootLogger(options: LogOptions = {}): Logger {
     sync: true,
     colorize: (dest as { isTTY?: boolean }).isTTY ?? false,
     ignore: format === 'plain' ? 'pid,hostname,time,level,namespace,name,uid,kind' : 'pid,hostname,namespace,name,uid,kind',
-    messageFormat: '{if name}[{if namespace}{namespace}/{end}{name}] {end}{msg}',
+    messageFormat: (log: Record<string, unknown>, messageKey: string) => `${prefixOf(log)}${String(log[messageKey] ?? '')}`,
     hideObject: format === 'plain',
   });
   return pino({ level, base: undefined }, stream);
+}
+
+/** Kopf's object prefix of text log lines: `[namespace/name] `, `[name] ` for cluster-scoped ones, else nothing. */
+export function prefixOf(log: Record<string, unknown>): string {
+  const name = log['name'];
+  if (typeof name !== 'string' || !name) return '';
+  const ns = log['namespace'];
+  return typeof ns === 'string' && ns ? `[${ns}/${name}] ` : `[${name}] `;
 }
 
 /** Identity of an object in its log lines. */
