@@ -90,7 +90,7 @@ test.serial('a real 410 Gone makes it relist and synthesize DELETED for objects 
     // Silent for 1 s → re-watch after a long backoff (12–36 s): meanwhile the resourceVersion is compacted.
     const w = collect({ client: own, resource: KEX_RESOURCE, namespace: ns, signal: abort.signal, inactivityTimeout: 1, reconnectBackoff: 24 });
     await eventually(() => w.items.some((i) => i.kind === 'listed'), 'the listing');
-    const lists = own.stats()['list kopfexamples'];
+    const lists = own.stats()['list kopfexamples'] ?? 0;
     await deleteObject(own, KEX_RESOURCE, { namespace: ns, name: 'vanishing' });
     // More writes elsewhere so that compaction moves past the watcher's resourceVersion.
     await own.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: 'churn' } } });
