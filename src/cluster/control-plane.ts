@@ -6,7 +6,7 @@
  * nothing and hands out the current kubeconfig.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { request } from 'node:https';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,8 +141,32 @@ function kubeconfigYaml(server: string, caPath: string, token: string): string {
   ].join('\n');
 }
 
+const DIR_PREFIX = 'kopf-ts-control-plane-';
+
+/** Removes the directories of planes whose parent process died without stopping them (e.g. SIGKILL). */
+function sweepStaleDirs(): void {
+  for (const entry of readdirSync(tmpdir())) {
+    if (!entry.startsWith(DIR_PREFIX)) continue;
+    const dir = join(tmpdir(), entry);
+    try {
+      const owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'));
+      if (owner && owner !== process.pid) {
+        try {
+          process.kill(owner, 0);
+        } catch {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    } catch {
+      // no owner file yet (starting) or not ours: leave it
+    }
+  }
+}
+
 async function startOnce(binaries: ControlPlaneBinaries, options: ControlPlaneOptions, t0: number): Promise<ControlPlane> {
-  const dir = mkdtempSync(join(tmpdir(), 'kopf-ts-control-plane-'));
+  sweepStaleDirs();
+  const dir = mkdtempSync(join(tmpdir(), DIR_PREFIX));
+  writeFileSync(join(dir, 'owner.pid'), String(process.pid));
   const children: Child[] = [];
   const stop = async (): Promise<void> => {
     for (const child of [...children].reverse()) await stopChild(child);

@@ -38,6 +38,8 @@ export interface OperatorOptions {
   kubeconfig?: string;
   /** The operator's files (for sync handlers on the worker pool). */
   moduleUrls?: string[];
+  /** A client to use instead of one built from the kubeconfig (tests read its request counters). */
+  client?: KubeClient;
   /** Stops the operator when aborted. */
   signal?: AbortSignal;
   /** Called once the startup activities succeeded and the watches are started. */
@@ -59,8 +61,8 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
 
   await runActivities(registry, 'startup', { settings, logger, memo, signal });
 
-  const connection = loadConnection({ kubeconfig: options.kubeconfig });
-  const client = new KubeClient(connection, {
+  const connection = options.client?.connection ?? loadConnection({ kubeconfig: options.kubeconfig });
+  const client = options.client ?? new KubeClient(connection, {
     qps: settings.networking.qps,
     burst: settings.networking.burst,
     errorBackoffs: settings.networking.errorBackoffs,
@@ -148,7 +150,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     await runActivities(registry, 'cleanup', { settings, logger, memo, signal: new AbortController().signal }).catch((err: unknown) =>
       logger.error(`Cleanup failed: ${(err as Error).message}`),
     );
-    await client.close();
+    if (!options.client) await client.close();
     logger.info('The operator has stopped.');
   }
 

@@ -2,7 +2,9 @@
 // CRD is served with its status subresource and short names, and a plane started here stops without orphans.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { testCluster, KOPFEXAMPLES, type TestCluster } from '../helpers/cluster.ts';
 import { startControlPlane, locateBinaries, KUBERNETES_VERSION } from '../../src/cluster/index.ts';
 
@@ -95,4 +97,11 @@ test('children die with their parent even when it is SIGKILLed', async (t) => {
   while (alive().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const left = alive();
   t.deepEqual(left, [], left.length ? `orphans: ${execFileSync('ps', ['-o', 'pid,cmd', '-p', left.join(',')], { encoding: 'utf8' })}` : '');
+  // Its directory is swept by the next start.
+  const dirs = readdirSync(tmpdir()).filter((d) => d.startsWith('kopf-ts-control-plane-')).map((d) => join(tmpdir(), d));
+  const orphanDir = dirs.find((d) => existsSync(join(d, 'owner.pid')) && readFileSync(join(d, 'owner.pid'), 'utf8') === String(child.pid));
+  t.truthy(orphanDir, 'the killed parent left its directory');
+  const next = await startControlPlane();
+  await next.stop();
+  t.false(existsSync(orphanDir!), 'swept by the next start');
 });

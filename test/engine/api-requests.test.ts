@@ -1,0 +1,90 @@
+// How many API requests a handled change costs (docs/api-requests.md), counted by our client while the
+// operator runs in-process against the real control plane. kopf-ts must never write more than Kopf 1.44.
+import test from 'ava';
+import { testCluster, eventually, type TestCluster } from '../helpers/cluster.ts';
+import { kubeClient, kex, KEX_RESOURCE } from '../helpers/kube.ts';
+import * as kopf from '../../src/index.ts';
+import { createObject, deleteObject, getObject, patchObject } from '../../src/kube/objects.ts';
+import { ignoreNotFound } from '../../src/kube/errors.ts';
+import { createRootLogger } from '../../src/observe/log.ts';
+import type { KubeClient } from '../../src/kube/client.ts';
+import { Writable } from 'node:stream';
+
+let cluster: TestCluster;
+test.before(async () => {
+  cluster = await testCluster(import.meta.filename);
+});
+test.after.always(async () => {
+  await cluster?.close();
+});
+
+function writes(client: KubeClient): number {
+  return client.count(['patch', 'create', 'update', 'delete']);
+}
+
+const quiet = () => createRootLogger({ format: 'json', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+
+test.serial('one create handler with a result: 2 writes (diff-base, status), then nothing more', async (t) => {
+  const registry = new kopf.Registry();
+  kopf.setDefaultRegistry(registry);
+  kopf.on.create('kopfexamples', { labels: { case: 'one' } }, async function create_fn() {
+    return { message: 'hello' };
+  });
+  const client = kubeClient(cluster);
+  const stop = new AbortController();
+  let ready = false;
+  const running = kopf.operator({ client, namespaces: [cluster.namespace], signal: stop.signal, onReady: () => (ready = true), logger: quiet() });
+  await eventually(() => ready, 'the operator to be ready');
+  const before = writes(client);
+  const user = kubeClient(cluster);
+  await createObject(user, KEX_RESOURCE, kex('one', { field: 'x' }, { labels: { case: 'one' } }), cluster.namespace);
+  await eventually(async () => (await getObject(user, KEX_RESOURCE, { namespace: cluster.namespace, name: 'one' })).status?.create_fn, 'the result');
+  await eventually(() => writes(client) - before === 2, 'two writes', 5000);
+  t.deepEqual(
+    Object.fromEntries(Object.entries(client.stats()).filter(([k]) => k.startsWith('patch'))),
+    { 'patch kopfexamples': 1, 'patch kopfexamples/status': 1 },
+  );
+  // A change outside the essence (a status write by someone else) costs nothing.
+  await patchObject(user, KEX_RESOURCE, { namespace: cluster.namespace, name: 'one' }, { status: { other: 1 } }, { type: 'merge', subresource: 'status' });
+  // The watch delivers events in order: once a later object is handled, the status event was seen too.
+  await createObject(user, KEX_RESOURCE, kex('two', { field: 'y' }, { labels: { case: 'one' } }), cluster.namespace);
+  await eventually(async () => (await getObject(user, KEX_RESOURCE, { namespace: cluster.namespace, name: 'two' })).status?.create_fn, 'the second result');
+  await eventually(() => writes(client) - before === 4, 'two more writes for the second object only', 5000);
+  t.is(writes(client) - before, 4);
+  stop.abort();
+  await running;
+  await user.close();
+  await client.close();
+});
+
+test.serial('create + update + delete handlers: 2 writes to create, 1 per update, 1 to delete', async (t) => {
+  const registry = new kopf.Registry();
+  kopf.setDefaultRegistry(registry);
+  kopf.on.create('kopfexamples', { labels: { case: 'life' } }, async function on_create() {});
+  kopf.on.update('kopfexamples', { labels: { case: 'life' } }, async function on_update() {});
+  kopf.on.delete('kopfexamples', { labels: { case: 'life' } }, async function on_delete() {});
+  const client = kubeClient(cluster);
+  const stop = new AbortController();
+  let ready = false;
+  const running = kopf.operator({ client, namespaces: [cluster.namespace], signal: stop.signal, onReady: () => (ready = true), logger: quiet() });
+  await eventually(() => ready, 'the operator to be ready');
+  const user = kubeClient(cluster);
+  const ns = cluster.namespace;
+  const w0 = writes(client);
+  await createObject(user, KEX_RESOURCE, kex('life', { field: 'a' }, { labels: { case: 'life' } }), ns);
+  const handled = (body: any): boolean => Boolean(body.metadata.annotations?.['kopf.zalando.org/last-handled-configuration']?.includes(`"field":"${'a'}"`));
+  await eventually(async () => handled(await getObject(user, KEX_RESOURCE, { namespace: ns, name: 'life' })), 'creation handled');
+  await eventually(() => writes(client) - w0 === 2, 'two writes for creation', 5000);
+  const w1 = writes(client);
+  await patchObject(user, KEX_RESOURCE, { namespace: ns, name: 'life' }, { spec: { field: 'b' } }, { type: 'merge' });
+  await eventually(async () => (await getObject(user, KEX_RESOURCE, { namespace: ns, name: 'life' })).metadata.annotations?.['kopf.zalando.org/last-handled-configuration']?.includes('"field":"b"'), 'update handled');
+  await eventually(() => writes(client) - w1 === 1, 'one write for the update', 5000);
+  const w2 = writes(client);
+  await deleteObject(user, KEX_RESOURCE, { namespace: ns, name: 'life' });
+  await eventually(async () => (await getObject(user, KEX_RESOURCE, { namespace: ns, name: 'life' }).catch(ignoreNotFound)) === undefined, 'the object gone');
+  t.is(writes(client) - w2, 1, 'one write (the finalizer removal) for the deletion');
+  stop.abort();
+  await running;
+  await user.close();
+  await client.close();
+});

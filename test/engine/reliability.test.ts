@@ -1,0 +1,82 @@
+// Reliability against the real control plane: a SIGKILLed operator continues a retrying handler with the
+// right `retry` and never re-runs a finished one; bad input (a handler throwing a non-Error, an unresolvable
+// selector, an unreadable diff-base) gives a clear log line and everything else keeps being served.
+import test from 'ava';
+import { fileURLToPath } from 'node:url';
+import { KopfRunner } from '../../src/testing.ts';
+import { testCluster, eventually, type TestCluster } from '../helpers/cluster.ts';
+import { kubeClient, kex, KEX_RESOURCE } from '../helpers/kube.ts';
+import { createObject, getObject } from '../../src/kube/objects.ts';
+import type { KubeClient } from '../../src/kube/client.ts';
+
+let cluster: TestCluster;
+let user: KubeClient;
+test.before(async () => {
+  cluster = await testCluster(import.meta.filename);
+  user = kubeClient(cluster);
+});
+test.after.always(async () => {
+  await user?.close();
+  await cluster?.close();
+});
+
+const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/engine/${name}`, import.meta.url));
+const runner = (file: string): KopfRunner =>
+  new KopfRunner(['run', '--standalone', '--verbose', '-n', cluster.namespace, fixture(file)], {
+    env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath },
+    echo: process.env.KOPF_TS_TEST_ECHO === '1',
+  }).start();
+
+test.serial('killed between attempts, a restarted operator continues with the right retry', async (t) => {
+  const first = runner('retrying.ts');
+  await first.waitFor(/Watching kopfexamples/);
+  await createObject(user, KEX_RESOURCE, kex('retried', { field: 'v' }, { labels: { case: 'retry' } }), cluster.namespace);
+  await first.waitFor(/slow attempt with retry=0/);
+  await first.waitFor(/Handler 'slow' failed temporarily: not yet/);
+  // The progress is stored before the operator sleeps; wait until it is on the object, then kill -9.
+  await eventually(async () => {
+    const body = await getObject(user, KEX_RESOURCE, { namespace: cluster.namespace, name: 'retried' });
+    return body.metadata.annotations?.['kopf.zalando.org/slow']?.includes('"retries":1');
+  }, 'the progress of slow on the object');
+  await first.kill();
+  t.regex(first.output, /quick ran/);
+
+  const second = runner('retrying.ts');
+  try {
+    await second.waitFor(/Creation is processed: 2 succeeded; 0 failed\./, 30_000);
+    t.notRegex(second.output, /quick ran/, 'a finished handler is not re-run');
+    t.notRegex(second.output, /retry=0/);
+    t.regex(second.output, /slow attempt with retry=1/);
+    t.regex(second.output, /slow attempt with retry=2/);
+    const body = await getObject(user, KEX_RESOURCE, { namespace: cluster.namespace, name: 'retried' });
+    t.deepEqual(body.status, { quick: 'done', slow: { attempts: 3 } });
+    t.falsy(body.metadata.annotations?.['kopf.zalando.org/slow'], 'progress purged when done');
+  } finally {
+    t.is(await second.stop(), 0);
+  }
+});
+
+test.serial('bad input is reported clearly and the operator keeps serving', async (t) => {
+  const op = runner('robust.ts');
+  try {
+    await op.waitFor(/Unresolved resources cannot be served \(try creating their CRDs\): nonexistentkinds/);
+    await op.waitFor(/Watching kopfexamples/);
+    await createObject(user, KEX_RESOURCE, kex('thrower', { field: 'v' }, { labels: { case: 'string-throw' } }), cluster.namespace);
+    await op.waitFor(/Handler 'throws_a_string' failed with an exception and will stop now: a plain string, not an Error/);
+    // An object whose diff-base annotation is not JSON is treated as new, with a warning.
+    const broken = kex('broken', { field: 'v' }, { annotations: { 'kopf.zalando.org/last-handled-configuration': '{not json' } });
+    await createObject(user, KEX_RESOURCE, broken, cluster.namespace);
+    await op.waitFor(/diff-base kopf\.zalando\.org\/last-handled-configuration is unreadable/);
+    await createObject(user, KEX_RESOURCE, kex('fine'), cluster.namespace);
+    for (const name of ['thrower', 'broken', 'fine']) {
+      const body = await eventually(async () => {
+        const b = await getObject(user, KEX_RESOURCE, { namespace: cluster.namespace, name });
+        return b.status?.works ? b : null;
+      }, `${name} handled`);
+      t.deepEqual(body.status!.works, { seen: name });
+    }
+    t.notRegex(op.output, /must never run/);
+  } finally {
+    t.is(await op.stop(), 0);
+  }
+});
