@@ -15,6 +15,8 @@ import { react } from './reaction.ts';
 import { release } from './release.ts';
 import { objectServices, type ResourceContext } from './resource-services.ts';
 import type { Semaphore } from './semaphore.ts';
+import type { EventPoster } from './posting.ts';
+import { postingLogger } from './log-events.ts';
 
 /** What an object actor needs from the operator. */
 export interface ObjectActorOptions {
@@ -22,6 +24,8 @@ export interface ObjectActorOptions {
   rootLogger: Logger;
   operatorMemo: object;
   limiter: Semaphore;
+  /** Where log records become Events when `settings.posting.loggers` is on. */
+  poster?: EventPoster;
   /** Observes every actor (devtools), if set. */
   inspect?: Parameters<typeof createActor>[1] extends infer O ? (O extends { inspect?: infer I } ? I : never) : never;
 }
@@ -34,7 +38,8 @@ function bodyOf(context: ObjectContext): Body {
 /** Creates and starts the actor of the object first seen in `event`. */
 export function createObjectActor(key: string, event: RawEvent, options: ObjectActorOptions): DispatchedActor {
   const meta = event.object.metadata;
-  const logger = objectLogger(options.rootLogger, { namespace: meta.namespace, name: meta.name, uid: meta.uid, kind: event.object.kind });
+  const plainLogger = objectLogger(options.rootLogger, { namespace: meta.namespace, name: meta.name, uid: meta.uid, kind: event.object.kind });
+  const logger = options.poster && options.resource.settings.posting.loggers ? postingLogger(plainLogger, event.object as Body, options.poster, options.resource.settings) : plainLogger;
   const services = objectServices(options.resource, logger, copyMemo(options.operatorMemo));
   const settings = options.resource.settings;
 

@@ -18,6 +18,7 @@ import { getDefaultRegistry, type Registry } from '../handlers/registry.ts';
 import { selectResources } from '../handlers/selector.ts';
 import { createRootLogger, type Logger } from '../observe/log.ts';
 import { runActivities } from './activities.ts';
+import { closePool, configurePool } from '../execution/pool.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { createObjectActor } from './object-actor.ts';
 import { EventPoster, setCurrentPoster } from './posting.ts';
@@ -60,6 +61,12 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   const patterns = options.namespaces ?? [];
 
   await runActivities(registry, 'startup', { settings, logger, memo, signal });
+  configurePool({
+    maxThreads: settings.execution.maxWorkers,
+    minThreads: settings.execution.minWorkers,
+    idleTimeout: settings.execution.idleTimeout,
+    maxQueue: settings.execution.maxQueue,
+  });
 
   const connection = options.client?.connection ?? loadConnection({ kubeconfig: options.kubeconfig });
   const client = options.client ?? new KubeClient(connection, {
@@ -86,7 +93,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     const scope = key.slice(0, key.lastIndexOf('/'));
     const ctx = contexts.get(scope);
     if (!ctx) throw new Error(`no resource context for ${scope}`);
-    return createObjectActor(key, event, { resource: ctx, rootLogger: logger, operatorMemo: memo, limiter });
+    return createObjectActor(key, event, { resource: ctx, rootLogger: logger, operatorMemo: memo, limiter, poster });
   }, logger);
 
   const watchers = new Map<string, Watcher>();
@@ -145,6 +152,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     const left = await dispatcher.stopAll(settings.queueing.exitTimeout * 1000);
     if (left) logger.warn(`${left} objects were still reacting at exit; they continue after a restart.`);
     await Promise.allSettled(background);
+    await closePool();
     await poster.stop();
     setCurrentPoster(null);
     await runActivities(registry, 'cleanup', { settings, logger, memo, signal: new AbortController().signal }).catch((err: unknown) =>
