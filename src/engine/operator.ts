@@ -15,7 +15,7 @@ import { CRD_RESOURCE, NAMESPACE_RESOURCE, discoverResources } from '../kube/dis
 import { EventWriter } from '../kube/events.ts';
 import { watchObjects } from '../kube/watch.ts';
 import { getDefaultRegistry, type Registry } from '../handlers/registry.ts';
-import { selectResources } from '../handlers/selector.ts';
+import { selectResources, type Selector } from '../handlers/selector.ts';
 import { createRootLogger, type Logger } from '../observe/log.ts';
 import { runActivities } from './activities.ts';
 import { closePool, configurePool } from '../execution/pool.ts';
@@ -121,6 +121,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   const rescan = async (): Promise<void> => {
     const resources = await discoverResources(client, { signal });
     const selected = new Map<string, Resource>();
+    const selectorsOf = new Map<string, Set<Selector>>();
     for (const selector of registry.selectors()) {
       const resolution = selectResources(selector, resources);
       if (resolution.ambiguous.length) {
@@ -128,10 +129,18 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       } else if (resolution.unresolved) {
         logger.warn(`Unresolved resources cannot be served (try creating their CRDs): ${selector.text}`);
       }
-      for (const r of resolution.resources) selected.set(resourceName(r), r);
+      for (const r of resolution.resources) {
+        selected.set(resourceName(r), r);
+        const set = selectorsOf.get(resourceName(r)) ?? new Set<Selector>();
+        set.add(selector);
+        selectorsOf.set(resourceName(r), set);
+      }
     }
     for (const [name, resource] of selected) {
-      if (!contexts.has(name)) contexts.set(name, { resource, settings, client, registry, moduleUrls: options.moduleUrls ?? [] });
+      const selectors = selectorsOf.get(name) ?? new Set<Selector>();
+      const existing = contexts.get(name);
+      if (existing) existing.selectors = selectors;
+      else contexts.set(name, { resource, settings, client, registry, moduleUrls: options.moduleUrls ?? [], selectors });
     }
     for (const name of [...contexts.keys()]) if (!selected.has(name)) contexts.delete(name);
     reconcileWatchers();

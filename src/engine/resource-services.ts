@@ -12,7 +12,8 @@ import { newRecord, normalizeRecord, withOutcome, isAwakened, isFinished, delayO
 import { fetchProgress, writeProgress } from '../model/progress-storage.ts';
 import { deliverResultIfChanged } from '../model/results.ts';
 import type { KubeClient } from '../kube/client.ts';
-import type { ChangingHandler } from '../handlers/handler.ts';
+import type { ChangingHandler, EventHandler } from '../handlers/handler.ts';
+import type { Selector } from '../handlers/selector.ts';
 import type { Registry } from '../handlers/registry.ts';
 import { anyPrematches, hasResumeHandlers, requiresFinalizer, selectChangingHandlers } from '../handlers/causes.ts';
 import { attempt } from '../execution/attempt.ts';
@@ -32,11 +33,23 @@ export interface ResourceContext {
   registry: Registry;
   /** Operator files for the pool workers. */
   moduleUrls: string[];
+  /** The selectors that resolved to this resource (an ambiguous selector resolves to none). */
+  selectors: Set<Selector>;
+}
+
+/** The change handlers that serve this resource. */
+export function changingHandlersOf(ctx: ResourceContext): ChangingHandler[] {
+  return ctx.registry.changingHandlers(ctx.resource).filter((h) => ctx.selectors.has(h.selector));
+}
+
+/** The event handlers that serve this resource. */
+export function eventHandlersOf(ctx: ResourceContext): EventHandler[] {
+  return ctx.registry.eventHandlers(ctx.resource).filter((h) => ctx.selectors.has(h.selector));
 }
 
 /** Builds the services of one object of the resource. */
 export function objectServices(ctx: ResourceContext, logger: Logger, memo: object): ObjectServices {
-  const handlers = (): ChangingHandler[] => ctx.registry.changingHandlers(ctx.resource);
+  const handlers = (): ChangingHandler[] => changingHandlersOf(ctx);
   const extraFields = [...new Set(handlers().filter((h) => h.field).map((h) => h.field!.join('.')))];
   const services: ObjectServices = {
     resource: ctx.resource,

@@ -8,7 +8,7 @@ import { watchObjects } from '../kube/watch.ts';
 import type { Logger } from '../observe/log.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { runEventHandlers } from './event-handlers.ts';
-import type { ResourceContext } from './resource-services.ts';
+import { changingHandlersOf, eventHandlersOf, type ResourceContext } from './resource-services.ts';
 
 /** A running watch loop. */
 export interface Watcher {
@@ -22,7 +22,7 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
   const key = `${resourceName(ctx.resource)}${namespace ? `@${namespace}` : ''}`;
   const where = `${resourceName(ctx.resource)}${namespace ? ` in ${namespace}` : ' cluster-wide'}`;
   const abort = new AbortController();
-  const hasChanging = ctx.registry.changingHandlers(ctx.resource).length > 0;
+  const hasChanging = changingHandlersOf(ctx).length > 0;
   const watchLogger = {
     debug: (m: string) => logger.debug(m),
     warn: (m: string) => logger.warn(m),
@@ -47,7 +47,7 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
             else logger.info(`Watching ${where} (${item.count} objects listed).`);
             continue;
           }
-          const eventHandlers = ctx.registry.eventHandlers(ctx.resource);
+          const eventHandlers = eventHandlersOf(ctx);
           if (eventHandlers.length) void runEventHandlers(ctx, eventHandlers, item.event, logger, memo);
           if (hasChanging) dispatcher.dispatch(resourceName(ctx.resource), item.event);
         }
