@@ -1,6 +1,7 @@
 // End-to-end test of examples/07-subhandlers: one sub-handler per item, with parent/child ids.
 import test from 'ava';
 import { runExample, OBJ_YAML, literal } from '../../test/helpers/example.ts';
+import { eventually } from '../../test/helpers/cluster.ts';
 
 test('a sub-handler runs once for each item, then the parent is done', async (t) => {
   const ex = await runExample(import.meta.filename, 'examples/07-subhandlers/operator.ts');
@@ -12,7 +13,11 @@ test('a sub-handler runs once for each item, then the parent is done', async (t)
     t.is(ex.runner.count(/'create_fn\/item1' succeeded/), 1);
     t.is(ex.runner.count(/'create_fn\/item2' succeeded/), 1);
     t.is(ex.runner.count(/'create_fn' succeeded/), 1);
-    const obj = await ex.get();
+    // "processed" is logged before the final write: poll until the progress is purged.
+    const obj = await eventually(async () => {
+      const o = await ex.get();
+      return o.metadata.annotations?.['kopf.zalando.org/last-handled-configuration'] ? o : null;
+    }, 'the final write');
     t.falsy(Object.keys(obj.metadata.annotations).find((k: string) => k.startsWith('kopf.zalando.org/create_fn')), 'progress is purged');
     await ex.deleteAndWaitGone();
   } finally {
