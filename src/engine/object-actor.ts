@@ -14,6 +14,7 @@ import type { DispatchedActor } from './dispatcher.ts';
 import { react } from './reaction.ts';
 import { release } from './release.ts';
 import { objectServices, type ResourceContext } from './resource-services.ts';
+import type { ObjectServices } from './services.ts';
 import type { Semaphore } from './semaphore.ts';
 import type { EventPoster } from './posting.ts';
 import { postingLogger } from './log-events.ts';
@@ -35,20 +36,31 @@ function bodyOf(context: ObjectContext): Body {
   return context.current.object as Body;
 }
 
-/** Creates and starts the actor of the object first seen in `event`. */
-export function createObjectActor(key: string, event: RawEvent, options: ObjectActorOptions): DispatchedActor {
-  const meta = event.object.metadata;
-  const plainLogger = objectLogger(options.rootLogger, { namespace: meta.namespace, name: meta.name, uid: meta.uid, kind: event.object.kind });
-  const logger = options.poster && options.resource.settings.posting.loggers ? postingLogger(plainLogger, event.object as Body, options.poster, options.resource.settings) : plainLogger;
-  const services = objectServices(options.resource, logger, copyMemo(options.operatorMemo));
-  const settings = options.resource.settings;
+interface ObjectEntry {
+  services: ObjectServices;
+  logger: Logger;
+}
 
-  const machine = objectMachine.provide({
+/**
+ * One provided machine per operator (keyed by its limiter), shared by all its objects: the implementations
+ * find the object's services by the actor's key. (A machine provided per object costs far more memory.)
+ */
+const perOperator = new WeakMap<Semaphore, { machine: ReturnType<typeof provideMachine>; objects: Map<string, ObjectEntry> }>();
+
+function provideMachine(limiter: Semaphore, objects: Map<string, ObjectEntry>) {
+  const entry = (key: string): ObjectEntry => {
+    const found = objects.get(key);
+    if (!found) throw new Error(`no services for the object ${key}`);
+    return found;
+  };
+  const services = (context: ObjectContext): ObjectServices => entry(context.key).services;
+  return objectMachine.provide({
     actors: {
       react: fromPromise<ReactOutput, ReactInput>(async ({ input, signal }) => {
-        const releasePermit = await options.limiter.acquire(signal);
+        const { services: svc, logger } = entry(input.key);
+        const releasePermit = await limiter.acquire(signal);
         try {
-          return (await react(services, { body: input.event.object as Body, cause: input.cause, initial: input.initial, signal })) as ReactOutput;
+          return (await react(svc, { body: input.event.object as Body, cause: input.cause, initial: input.initial, signal })) as ReactOutput;
         } catch (err) {
           logger.error({ err }, `Reaction failed with an API or framework error; will retry: ${(err as Error).message}`);
           throw err;
@@ -57,18 +69,36 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
         }
       }),
       release: fromPromise<ReleaseOutput, ReleaseInput>(async ({ input, signal }) => {
-        const result = await release(services, { body: input.event.object as Body, signal });
+        const result = await release(entry(input.key).services, { body: input.event.object as Body, signal });
         return result.gone ? { gone: true } : result.body ? { body: result.body as ReleaseOutput['body'] } : {};
       }),
     },
     guards: {
-      hasFinalizer: ({ context }) => hasFinalizer(bodyOf(context), settings.persistence.finalizer),
-      isNew: ({ context }) => changeState(services, bodyOf(context)).old === null,
-      hasChanges: ({ context }) => changeState(services, bodyOf(context)).diff.length > 0,
-      hasResumeHandlers: ({ context }) => services.hasResumeHandlers(bodyOf(context), Boolean(bodyOf(context).metadata.deletionTimestamp)),
+      hasFinalizer: ({ context }) => hasFinalizer(bodyOf(context), services(context).settings.persistence.finalizer),
+      isNew: ({ context }) => changeState(services(context), bodyOf(context)).old === null,
+      hasChanges: ({ context }) => changeState(services(context), bodyOf(context)).diff.length > 0,
+      hasResumeHandlers: ({ context }) => services(context).hasResumeHandlers(bodyOf(context), Boolean(bodyOf(context).metadata.deletionTimestamp)),
     },
   });
-  const actor = createActor(machine, {
+}
+
+/** Creates and starts the actor of the object first seen in `event`. */
+export function createObjectActor(key: string, event: RawEvent, options: ObjectActorOptions): DispatchedActor {
+  const meta = event.object.metadata;
+  const plainLogger = objectLogger(options.rootLogger, { namespace: meta.namespace, name: meta.name, uid: meta.uid, kind: event.object.kind });
+  const logger = options.poster && options.resource.settings.posting.loggers ? postingLogger(plainLogger, event.object as Body, options.poster, options.resource.settings) : plainLogger;
+  const services = objectServices(options.resource, logger, copyMemo(options.operatorMemo));
+  const settings = options.resource.settings;
+  let shared = perOperator.get(options.limiter);
+  if (!shared) {
+    const objects = new Map<string, ObjectEntry>();
+    shared = { machine: provideMachine(options.limiter, objects), objects };
+    perOperator.set(options.limiter, shared);
+  }
+  shared.objects.set(key, { services, logger });
+  const objects = shared.objects;
+
+  const actor = createActor(shared.machine, {
     input: { key, errorDelays: settings.queueing.errorDelays },
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
@@ -85,6 +115,8 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
       return output;
     },
     () => undefined,
-  );
+  ).finally(() => {
+    if (objects.get(key)?.services === services) objects.delete(key);
+  });
   return { send: (e) => actor.send(e), done };
 }
