@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { clusterBuild, clusterDown, clusterUp } from './cluster.ts';
 import { demo } from './demo.ts';
 import { runCommand, type RunCliOptions } from './run.ts';
+import { machinesCommand } from './machines.ts';
 
 const program = new Command('kopf-ts').description('Kubernetes operators in TypeScript, the Kopf way.');
 
@@ -33,6 +34,12 @@ program
   .option('--log-format <format>', 'plain | full | json', 'full')
   .option('--kubeconfig <file>', 'a kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
   .action(async (paths: string[], options: RunCliOptions) => runCommand(paths, options));
+
+program
+  .command('machines')
+  .description('print the statecharts (the object lifecycle) as mermaid, dot or json')
+  .option('--format <format>', 'mermaid | dot | json', 'mermaid')
+  .action((options: { format?: string }) => machinesCommand(options));
 
 program
   .command('demo')
