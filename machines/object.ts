@@ -219,61 +219,10 @@ export const objectMachine = setup({
         { target: 'idle', actions: 'handledOnce' },
       ],
     },
-    creating: {
-      invoke: {
-        src: 'react',
-        input: reactInput,
-        onDone: [
-          { guard: 'reactionGone', target: 'gone', actions: 'markDeleted' },
-          { guard: 'reactionDelayed', target: 'retrying', actions: 'recordDelayed' },
-          { guard: 'hasMoreToClassify', target: 'observing', actions: 'recordDone' },
-          { target: 'idle', actions: 'recordDoneIdle' },
-        ],
-        onError: { target: 'throttled', actions: 'countError' },
-      },
-      on: { 'watch.event': [{ guard: 'isStale' }, { actions: 'keepPending' }] },
-    },
-    updating: {
-      invoke: {
-        src: 'react',
-        input: reactInput,
-        onDone: [
-          { guard: 'reactionGone', target: 'gone', actions: 'markDeleted' },
-          { guard: 'reactionDelayed', target: 'retrying', actions: 'recordDelayed' },
-          { guard: 'hasMoreToClassify', target: 'observing', actions: 'recordDone' },
-          { target: 'idle', actions: 'recordDoneIdle' },
-        ],
-        onError: { target: 'throttled', actions: 'countError' },
-      },
-      on: { 'watch.event': [{ guard: 'isStale' }, { actions: 'keepPending' }] },
-    },
-    resuming: {
-      invoke: {
-        src: 'react',
-        input: reactInput,
-        onDone: [
-          { guard: 'reactionGone', target: 'gone', actions: 'markDeleted' },
-          { guard: 'reactionDelayed', target: 'retrying', actions: 'recordDelayed' },
-          { guard: 'hasMoreToClassify', target: 'observing', actions: 'recordDone' },
-          { target: 'idle', actions: 'recordDoneIdle' },
-        ],
-        onError: { target: 'throttled', actions: 'countError' },
-      },
-      on: { 'watch.event': [{ guard: 'isStale' }, { actions: 'keepPending' }] },
-    },
-    deleting: {
-      invoke: {
-        src: 'react',
-        input: reactInput,
-        onDone: [
-          { guard: 'reactionGone', target: 'gone', actions: 'markDeleted' },
-          { guard: 'reactionDelayed', target: 'retrying', actions: 'recordDelayed' },
-          { target: 'releasing', actions: 'recordReleasing' },
-        ],
-        onError: { target: 'throttled', actions: 'countError' },
-      },
-      on: { 'watch.event': [{ guard: 'isStale' }, { actions: 'keepPending' }] },
-    },
+    creating: causeState('observing'),
+    updating: causeState('observing'),
+    resuming: causeState('observing'),
+    deleting: causeState('releasing'),
     retrying: {
       after: { retryDelay: { target: 'observing', actions: 'takeNewest' } },
       on: {
@@ -305,6 +254,34 @@ export const objectMachine = setup({
   },
   output: ({ context }) => ({ reason: context.reason }),
 });
+
+/**
+ * A cause state (creating, updating, resuming, deleting): invoke `react`; when it is done go to `done`
+ * (observing, or releasing for deletions) or idle, when delayed to retrying, on errors to throttled;
+ * newer events meanwhile are coalesced.
+ */
+function causeState(done: 'observing' | 'releasing') {
+  const finished =
+    done === 'observing'
+      ? ([
+          { guard: 'hasMoreToClassify', target: 'observing', actions: 'recordDone' },
+          { target: 'idle', actions: 'recordDoneIdle' },
+        ] as const)
+      : ([{ target: 'releasing', actions: 'recordReleasing' }] as const);
+  return {
+    invoke: {
+      src: 'react',
+      input: reactInput,
+      onDone: [
+        { guard: 'reactionGone', target: 'gone', actions: 'markDeleted' },
+        { guard: 'reactionDelayed', target: 'retrying', actions: 'recordDelayed' },
+        ...finished,
+      ],
+      onError: { target: 'throttled', actions: 'countError' },
+    },
+    on: { 'watch.event': [{ guard: 'isStale' }, { actions: 'keepPending' }] },
+  } as const;
+}
 
 function reactInput({ context }: { context: ObjectContext }): ReactInput {
   return { key: context.key, event: eventOf(context), cause: context.cause ?? 'update', initial: context.initial };
