@@ -59,4 +59,8 @@ export async function runCommand(paths: string[], options: RunCliOptions): Promi
     signal: stop.signal,
     ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
   });
+  // Handlers still running after the exit timeout are abandoned (their changes are not recorded and they run
+  // again after a restart): exit now rather than wait for them.
+  logger.flush();
+  process.exit(0);
 }

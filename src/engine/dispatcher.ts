@@ -12,6 +12,8 @@ export interface DispatchedActor {
   send(event: { type: 'watch.event'; event: RawEvent } | { type: 'operator.stop' }): void;
   /** Resolves when the actor reached a final state. */
   done: Promise<unknown>;
+  /** Whether a reaction (or a finalizer release) is in flight. */
+  busy(): boolean;
 }
 
 /** Creates the actor of a newly seen object. */
@@ -69,16 +71,18 @@ export class Dispatcher {
     actor.send({ type: 'watch.event', event });
   }
 
-  /** Tells every actor to stop and waits for them (up to `timeoutMs`). */
+  /**
+   * Lets in-flight reactions finish for up to `timeoutMs`, then stops every actor (a reaction still running
+   * is aborted: it writes nothing and runs again after a restart). Returns how many were still busy.
+   */
   async stopAll(timeoutMs: number): Promise<number> {
     this.#stopping = true;
     const actors = [...this.#actors.values()];
+    const deadline = Date.now() + timeoutMs;
+    while (actors.some((a) => a.busy()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const left = actors.filter((a) => a.busy()).length;
     for (const actor of actors) actor.send({ type: 'operator.stop' });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
-    const result = await Promise.race([Promise.all(actors.map((a) => a.done)), timeout]);
-    clearTimeout(timer);
-    const left = result === 'timeout' ? this.#actors.size : 0;
+    await Promise.all(actors.map((a) => a.done));
     this.#actors.clear();
     return left;
   }

@@ -118,5 +118,9 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
   ).finally(() => {
     if (objects.get(key)?.services === services) objects.delete(key);
   });
-  return { send: (e) => actor.send(e), done };
+  const busy = (): boolean => {
+    const snap = actor.getSnapshot();
+    return snap.status === 'active' && ['creating', 'updating', 'resuming', 'deleting', 'releasing'].some((state) => snap.matches(state as 'creating'));
+  };
+  return { send: (e) => actor.send(e), done, busy };
 }

@@ -139,6 +139,12 @@ export async function react(services: ObjectServices, input: { body: Body; cause
     purgeProgressAll(patch, body, staleIds, staleRecords, keyOptions);
   }
 
+  // Stopped meanwhile (operator shutdown): write nothing, so no half-done cycle is recorded; the handlers
+  // that ran will run again after a restart, as in Kopf when a handler is cancelled.
+  if (signal.aborted) {
+    logger.warn(`${title} was interrupted by the operator's stop; it will continue after a restart.`);
+    return { outcome: 'delayed', delay: 0 };
+  }
   const written = await writeMergePatch(services.client, services.resource, body, patch);
   if (written.gone) return { outcome: 'done', gone: true };
   if (done) return { outcome: 'done', body: written.body };
