@@ -99,7 +99,9 @@ export async function react(services: ObjectServices, input: { body: Body; cause
     else if (found.purpose && found.purpose !== cause) records[handler.id] = newRecord(now, cause);
     else records[handler.id] = withPurpose(found, cause);
   }
-  const staleIds = Object.keys(stored).filter((id) => !selectedIds.has(id) || (stored[id]!.purpose && stored[id]!.purpose !== cause));
+  // Records of a superseded cause for handlers not selected now are purged; selected ones were re-purposed
+  // above and are written afresh (purging them too would erase the new records).
+  const staleIds = Object.keys(stored).filter((id) => !selectedIds.has(id) && stored[id]!.purpose && stored[id]!.purpose !== cause);
 
   logger.debug(`${title} is in progress: ${JSON.stringify(body)}`);
   if (state.diff.length) logger.debug(`${title} diff: ${JSON.stringify(state.diff)}`);
