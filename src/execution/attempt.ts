@@ -1,14 +1,24 @@
 /**
- * One attempt of a handler, classified as Kopf's `execute_handler_once`: the strict timeout/retries checks
- * before the call, then success, TemporaryError (with look-ahead), PermanentError, or an arbitrary error per
- * the handler's errors mode — with Kopf's log lines. Called by the engine for change and event handlers;
- * the handler itself is invoked through `invoke` (in-process or on the pool).
+ * The engine's current entry for one attempt of a handler: runs a caller-given `invoke` closure (the engine
+ * wraps the call in its own context and sub-handler execution) and classifies the result with outcome.ts,
+ * logging Kopf's lines on the given logger. New code should prefer `invokeHandler` (invoke.ts), which does
+ * the same and also places the call (inline or on the pool). Called by src/engine; `describe` by the front door.
  */
-import { HandlerChildrenRetry, HandlerRetriesError, HandlerTimeoutError, PermanentError, TemporaryError, type ErrorsMode } from '../model/errors.ts';
+import type { ErrorsMode } from '../model/errors.ts';
+import {
+  checkBeforeAttempt,
+  classifyFailure,
+  classifySuccess,
+  failureMessage,
+  invokedLine,
+  type LogLine,
+} from './outcome.ts';
+import { describeThrown } from './thrown.ts';
 
 /** What the attempt needs of the handler. */
 export interface AttemptHandler {
   id: string;
+  kind?: string | undefined;
   errors: ErrorsMode;
   timeout: number | null;
   retries: number | null;
@@ -20,25 +30,26 @@ export interface AttemptLogger {
   debug(msg: string): void;
   info(msg: string): void;
   error(msg: string): void;
+  warn?(msg: string): void;
 }
 
 /** The classified result of an attempt. */
 export interface AttemptResult {
   final: boolean;
-  /** The error message of a failed attempt (temporary or permanent); absent on success. */
+  /** The error message of a failed attempt (temporary or permanent); absent on success and when ignored. */
   error?: string;
   /** Seconds until the next attempt (temporary failures). */
   delay?: number | null;
   result?: unknown;
   subrefs?: string[];
-  /** The thrown value, for callers that report it (e.g. Events). */
+  /** The error of a failed attempt, for callers that report it (e.g. Events). */
   exception?: unknown;
 }
 
 /** Options of {@link attempt}. */
 export interface AttemptOptions {
   handler: AttemptHandler;
-  /** "Handler", "Daemon", "Timer", "Activity", "Webhook", "Indexer". */
+  /** "Handler", "Daemon", "Timer", "Activity", "Webhook", "Indexer" (default: by the handler's kind). */
   title?: string;
   /** Attempts made so far (the `retry` kwarg). */
   retries: number;
@@ -49,84 +60,41 @@ export interface AttemptOptions {
   invoke: () => Promise<unknown>;
 }
 
-/** Describes a thrown value, even if it is not an Error. */
-export function describe(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
-  if (typeof err === 'string') return err;
-  try {
-    return `${typeof err} ${JSON.stringify(err)}`;
-  } catch {
-    return String(err);
-  }
-}
+/** Describes a thrown value, even if it is not an Error (see thrown.ts). */
+export const describe = describeThrown;
 
-/** Runs and classifies one attempt. Never throws (cancellation aside). */
+/** Runs and classifies one attempt. Never throws for what the handler throws. */
 export async function attempt(options: AttemptOptions): Promise<AttemptResult> {
   const { handler, logger } = options;
-  const name = `${options.title ?? 'Handler'} '${handler.id}'`;
-  const backoff = handler.backoff ?? options.defaultBackoff;
-  try {
-    logger.debug(`${name} is invoked.`);
-    if (handler.timeout !== null && options.runtime >= handler.timeout) {
-      throw new HandlerTimeoutError(`${name} has timed out after ${options.runtime} seconds.`);
+  const state = {
+    retries: options.retries,
+    runtime: options.runtime,
+    defaultBackoff: options.defaultBackoff,
+    word: options.title,
+  };
+  log(logger, [invokedLine(handler, state)]);
+  let classified = checkBeforeAttempt(handler, state);
+  if (!classified) {
+    try {
+      classified = classifySuccess(handler, state, await options.invoke());
+    } catch (thrown) {
+      classified = classifyFailure(handler, state, thrown);
     }
-    if (handler.retries !== null && options.retries >= handler.retries) {
-      throw new HandlerRetriesError(`${name} has exceeded ${options.retries} retries.`);
-    }
-    const result = await options.invoke();
-    logger.info(`${name} succeeded.`);
-    return { final: true, result };
-  } catch (err) {
-    if (err instanceof HandlerChildrenRetry) {
-      logger.debug(`${name} has unfinished sub-handlers. Will retry soon.`);
-      return { final: false, error: describe(err), delay: err.delay, exception: err };
-    }
-    if (err instanceof TemporaryError) {
-      const lookTimeout = handler.timeout !== null && options.runtime + (err.delay ?? 0) >= handler.timeout;
-      const lookRetries = handler.retries !== null && options.retries + 1 >= handler.retries;
-      if (lookTimeout) {
-        const msg = `${name} failed temporarily but will time out after ${handler.timeout} seconds: ${describe(err)}`;
-        logger.error(msg);
-        return { final: true, error: msg, exception: err };
-      }
-      if (lookRetries) {
-        const msg = `${name} failed temporarily but will exceed ${handler.retries} retries: ${describe(err)}`;
-        logger.error(msg);
-        return { final: true, error: msg, exception: err };
-      }
-      logger.error(`${name} failed temporarily: ${describe(err)}`);
-      return { final: false, error: describe(err), delay: err.delay, exception: err };
-    }
-    if (err instanceof HandlerTimeoutError || err instanceof HandlerRetriesError) {
-      logger.error(describe(err));
-      return { final: true, error: describe(err), exception: err };
-    }
-    if (err instanceof PermanentError) {
-      logger.error(`${name} failed permanently: ${describe(err)}`);
-      return { final: true, error: describe(err), exception: err };
-    }
-    const lookTimeout = handler.timeout !== null && options.runtime + backoff >= handler.timeout;
-    const lookRetries = handler.retries !== null && options.retries + 1 >= handler.retries;
-    const text = describe(err);
-    if (handler.errors === 'ignored') {
-      logger.error(`${name} failed with an exception and will ignore it: ${text}`);
-      return { final: true, exception: err };
-    }
-    if (handler.errors === 'temporary' && lookTimeout) {
-      const msg = `${name} failed with an exception and will stop now (it would time out in ${handler.timeout} seconds on the next attempt): ${text}`;
-      logger.error(msg);
-      return { final: true, error: msg, exception: err };
-    }
-    if (handler.errors === 'temporary' && lookRetries) {
-      const msg = `${name} failed with an exception and will stop now (it would exceed ${handler.retries} retries on the next attempt): ${text}`;
-      logger.error(msg);
-      return { final: true, error: msg, exception: err };
-    }
-    if (handler.errors === 'temporary') {
-      logger.error(`${name} failed with an exception and will try again in ${backoff} seconds: ${text}`);
-      return { final: false, error: text, delay: backoff, exception: err };
-    }
-    logger.error(`${name} failed with an exception and will stop now: ${text}`);
-    return { final: true, error: text, exception: err };
+  }
+  log(logger, classified.lines);
+  const { outcome } = classified;
+  const out: AttemptResult = { final: outcome.final };
+  const error = failureMessage(outcome);
+  if (error !== null) out.error = error;
+  if (outcome.delay !== undefined) out.delay = outcome.delay;
+  if ('result' in outcome) out.result = outcome.result;
+  if (outcome.exception) out.exception = outcome.exception;
+  return out;
+}
+
+function log(logger: AttemptLogger, lines: LogLine[]): void {
+  for (const line of lines) {
+    if (line.level === 'warn') (logger.warn ?? logger.error).call(logger, line.message);
+    else logger[line.level](line.message);
   }
 }

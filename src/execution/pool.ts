@@ -1,124 +1,220 @@
 /**
- * The worker pool for sync handlers (Piscina): created on first use; each worker imports the operator's
- * files in "worker mode" and runs handlers by id (worker.ts). Arguments cross as plain data; the logger's
- * records, the `patch` and errors (with their class and fields) come back in an envelope and are replayed
- * here. Called by invoke.ts; closed by the engine at shutdown.
+ * The worker pool of sync handlers (Piscina), created on first use. Each thread runs worker.ts, which
+ * imports the operator files in worker mode and runs handlers by id. Kwargs cross as plain data; the reply
+ * is an envelope whose error is turned back into its class here. Nothing is lost: a crashed or overloaded
+ * worker, or kwargs/results that cannot cross, come back as a failed reply (a failed attempt for
+ * outcome.ts); only a cancellation by the caller's AbortSignal rejects (it terminates that thread, which
+ * Piscina replaces). Called by invoke.ts; configured and closed by the engine (`configurePool`, `closePool`).
  */
 import { availableParallelism } from 'node:os';
+import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { HandlerRetriesError, HandlerTimeoutError, PermanentError, TemporaryError, AdmissionError } from '../model/errors.ts';
-import type { Envelope, SerializedError } from './worker.ts';
+import { findUncloneable } from './cloneable.ts';
+import { reviveError, type Envelope, type LogRecord, type PoolTask } from './envelope.ts';
 
-let pool: Piscina | null = null;
-
-/** Pool settings (from settings.execution). */
+/** Pool settings (the engine maps `settings.execution` onto them). */
 export interface PoolSettings {
-  maxThreads?: number | null;
+  /** Threads kept alive; default 1 (never more than `maxThreads`). */
   minThreads?: number | null;
-  idleTimeout?: number;
+  /** At most this many threads; default: the number of cores. */
+  maxThreads?: number | null;
+  /** Milliseconds an idle thread above `minThreads` is kept; default 60 000. */
+  idleTimeout?: number | null;
+  /** Tasks waiting for a thread; beyond it a task fails ("Task queue is at limit"). Default: unlimited. */
   maxQueue?: number | null;
-}
-let poolSettings: PoolSettings = {};
-
-/** Sets the pool's settings (before first use). */
-export function configurePool(settings: PoolSettings): void {
-  poolSettings = settings;
+  /** Heap limits of each worker thread (Node's Worker `resourceLimits`). */
+  resourceLimits?: ResourceLimits | null;
+  /** Operator files every thread imports on its first task (sent as `workerData`). */
+  moduleUrls?: string[];
 }
 
-function getPool(): Piscina {
-  if (pool) return pool;
-  const fromSource = import.meta.url.endsWith('.ts');
-  const filename = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url).href;
-  const cores = availableParallelism();
-  pool = new Piscina({
-    filename,
-    maxThreads: poolSettings.maxThreads ?? cores,
-    minThreads: poolSettings.minThreads ?? Math.min(1, cores),
-    idleTimeout: poolSettings.idleTimeout ?? 60_000,
-    ...(poolSettings.maxQueue ? { maxQueue: poolSettings.maxQueue } : {}),
-    execArgv: fromSource ? ['--import', 'tsx'] : [],
-  });
-  return pool;
-}
-
-/** Closes the pool (at operator stop). */
-export async function closePool(): Promise<void> {
-  const p = pool;
-  pool = null;
-  await p?.destroy();
-}
-
-/** Options of {@link runOnPool}. */
+/** One sync handler call on the pool. */
 export interface PoolRun {
   handlerId: string;
+  handlerKind?: string | undefined;
+  /** The full kwargs: `logger`, `patch`, `memo` and `stopped` are replaced by worker-side stand-ins. */
   kwargs: Record<string, unknown>;
-  moduleUrls: string[];
+  /** Operator files for the worker to import (added to the pool's own). */
+  moduleUrls?: string[] | undefined;
+  /** Cancels the call: a queued task is dropped, a running one's thread is terminated. The promise rejects. */
   signal?: AbortSignal | undefined;
+  /** A hard deadline in milliseconds: the thread is terminated and the reply is a failure. */
+  timeoutMs?: number | null | undefined;
+  /** The `stopped` flag's shared memory, when the handler gets one (see stop-flag.ts). */
+  stopBuffer?: SharedArrayBuffer | undefined;
 }
 
-const LOCAL_ONLY = ['logger', 'memo', 'patch', 'stopped'];
+/** What came back: the result or the error (in its class), the patch changes and the log records, in order. */
+export type PoolReply =
+  | { ok: true; result: unknown; patch: Record<string, unknown>; logs: LogRecord[] }
+  | { ok: false; error: Error; patch: Record<string, unknown>; logs: LogRecord[] };
 
-/** Runs the handler on a worker; resolves with its result or rejects with its error (class preserved). */
-export async function runOnPool(run: PoolRun): Promise<unknown> {
-  const plain: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(run.kwargs)) if (!LOCAL_ONLY.includes(key)) plain[key] = value;
-  let envelope: Envelope;
-  try {
-    envelope = (await getPool().run(
-      { moduleUrls: run.moduleUrls, handlerId: run.handlerId, kwargs: plain },
-      run.signal ? { signal: run.signal } : {},
-    )) as Envelope;
-  } catch (err) {
-    if ((err as Error)?.name === 'DataCloneError') {
-      throw new TypeError(
-        `The arguments of sync handler '${run.handlerId}' cannot be sent to a worker thread (${(err as Error).message}). ` +
-          `Make the handler async, or register it with { offload: false }.`,
+/** Kwargs that never cross: the worker makes its own. */
+export const LOCAL_KWARGS: readonly string[] = ['logger', 'patch', 'memo', 'stopped'];
+
+const WAY_OUT = 'Make the handler async, or register it with { offload: false }.';
+
+/** The thread running a sync handler died (process.exit, out of memory, an uncaught error) or was overloaded. */
+export class WorkerFailedError extends Error {
+  override name = 'WorkerFailedError';
+}
+
+/** A lazily started Piscina pool running sync handlers by id. */
+export class WorkerPool {
+  readonly #settings: PoolSettings;
+  #piscina: Piscina | null = null;
+
+  constructor(settings: PoolSettings = {}) {
+    this.#settings = { ...settings };
+  }
+
+  /** Whether the threads were started (by a first task). */
+  get started(): boolean {
+    return this.#piscina !== null;
+  }
+
+  /** The live threads (0 before the first task). */
+  get threadCount(): number {
+    return this.#piscina?.threads.length ?? 0;
+  }
+
+  /** The operator files every thread imports. */
+  get moduleUrls(): string[] {
+    return this.#settings.moduleUrls ?? [];
+  }
+
+  #pool(): Piscina {
+    if (this.#piscina) return this.#piscina;
+    const s = this.#settings;
+    const fromSource = import.meta.url.endsWith('.ts');
+    const maxThreads = Math.max(1, s.maxThreads ?? availableParallelism());
+    const needsTsx = fromSource && !process.execArgv.some((arg) => arg.includes('tsx'));
+    this.#piscina = new Piscina({
+      filename: new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url).href,
+      maxThreads,
+      minThreads: Math.min(maxThreads, Math.max(0, s.minThreads ?? 1)),
+      idleTimeout: s.idleTimeout ?? 60_000,
+      ...(s.maxQueue != null ? { maxQueue: s.maxQueue } : {}),
+      ...(s.resourceLimits ? { resourceLimits: s.resourceLimits } : {}),
+      ...(needsTsx ? { execArgv: [...process.execArgv, '--import', 'tsx'] } : {}),
+      workerData: { moduleUrls: this.moduleUrls },
+    });
+    return this.#piscina;
+  }
+
+  /** Runs a sync handler on a worker. Rejects only when `signal` cancels it (with the abort error). */
+  async run(run: PoolRun): Promise<PoolReply> {
+    const kwargs: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(run.kwargs))
+      if (!LOCAL_KWARGS.includes(key)) kwargs[key] = value;
+    const problem = findUncloneable(kwargs, 'kwargs');
+    if (problem) {
+      const error = new TypeError(
+        `The arguments of the sync handler '${run.handlerId}' cannot be sent to a worker thread: ${problem}. ${WAY_OUT}`,
+      );
+      return { ok: false, error, patch: {}, logs: [] };
+    }
+    const task: PoolTask = {
+      moduleUrls: run.moduleUrls ?? [],
+      handlerId: run.handlerId,
+      handlerKind: run.handlerKind,
+      kwargs,
+      bindings: bindingsOf(run.kwargs.logger),
+      stopBuffer: run.stopBuffer,
+    };
+    const deadline = run.timeoutMs != null ? AbortSignal.timeout(run.timeoutMs) : null;
+    const signals = [run.signal, deadline].filter((s): s is AbortSignal => s != null);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    let envelope: Envelope;
+    try {
+      envelope = (await this.#pool().run(task, signal ? { signal } : {})) as Envelope;
+    } catch (err) {
+      if (run.signal?.aborted) throw err;
+      return { ok: false, error: this.#failure(run, err, deadline), patch: {}, logs: [] };
+    }
+    if (envelope.ok) return envelope;
+    return { ok: false, error: reviveError(envelope.error), patch: envelope.patch, logs: envelope.logs };
+  }
+
+  #failure(run: PoolRun, err: unknown, deadline: AbortSignal | null): Error {
+    const who = `the sync handler '${run.handlerId}'`;
+    if (deadline?.aborted) {
+      return new WorkerFailedError(
+        `The worker thread running ${who} was terminated after ${run.timeoutMs} ms.`,
         { cause: err },
       );
     }
-    throw err instanceof Error ? err : new Error(`The worker running '${run.handlerId}' failed: ${String(err)}`, { cause: err });
-  }
-  const logger = run.kwargs.logger as Record<string, (msg: string) => void> | undefined;
-  for (const record of envelope.logs) logger?.[record.level]?.call(logger, record.message);
-  const patch = run.kwargs.patch as Record<string, unknown> | undefined;
-  if (patch && envelope.patch) mergeInto(patch, envelope.patch);
-  if (!envelope.ok) throw revive(envelope.error);
-  return envelope.result;
-}
-
-function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(source)) {
-    const current = target[key];
-    if (value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object' && !Array.isArray(current)) {
-      mergeInto(current as Record<string, unknown>, value as Record<string, unknown>);
-    } else {
-      target[key] = value;
+    if (!(err instanceof Error)) {
+      // Piscina rejects with a bare object when the reply cannot be posted back.
+      return new WorkerFailedError(
+        `The reply of ${who} could not be sent back from its worker thread (something in it cannot be cloned). ${WAY_OUT}`,
+        {
+          cause: err,
+        },
+      );
     }
+    if (err.name === 'DataCloneError') {
+      return new TypeError(
+        `The arguments of ${who} cannot be sent to a worker thread (${err.message}). ${WAY_OUT}`,
+        { cause: err },
+      );
+    }
+    return new WorkerFailedError(`The worker thread running ${who} failed: ${err.message}`, { cause: err });
+  }
+
+  /** The handler ids (`kind:id`) registered in a worker after importing the operator files (compare with main's). */
+  async registeredIds(moduleUrls: string[] = []): Promise<string[]> {
+    return (await this.#pool().run({ moduleUrls }, { name: 'handlerIds' })) as string[];
+  }
+
+  /** Stops the threads: waits for running tasks (up to Piscina's close timeout), or terminates them if `force`. */
+  async close(options: { force?: boolean } = {}): Promise<void> {
+    const p = this.#piscina;
+    this.#piscina = null;
+    if (!p) return;
+    if (options.force) await p.destroy();
+    else await p.close();
   }
 }
 
-function revive(e: SerializedError): Error {
-  let err: Error;
-  switch (e.name) {
-    case 'TemporaryError':
-      err = new TemporaryError(e.message, { delay: e.delay ?? null });
-      break;
-    case 'PermanentError':
-      err = new PermanentError(e.message);
-      break;
-    case 'HandlerTimeoutError':
-      err = new HandlerTimeoutError(e.message);
-      break;
-    case 'HandlerRetriesError':
-      err = new HandlerRetriesError(e.message);
-      break;
-    case 'AdmissionError':
-      err = new AdmissionError(e.message, e.code !== undefined ? { code: e.code } : {});
-      break;
-    default:
-      err = new Error(e.message);
-      err.name = e.name;
+/** The object's bindings of a pino logger (or `{}` for any other logger). */
+function bindingsOf(logger: unknown): Record<string, unknown> {
+  const fn = (logger as { bindings?: unknown } | null | undefined)?.bindings;
+  if (typeof fn !== 'function') return {};
+  try {
+    const b = (fn as () => unknown).call(logger);
+    return b && typeof b === 'object' ? JSON.parse(JSON.stringify(b)) : {};
+  } catch {
+    return {};
   }
-  if (e.stack) err.stack = e.stack;
-  return err;
+}
+
+let shared: WorkerPool | null = null;
+let sharedSettings: PoolSettings = {};
+
+/** Sets the shared pool's settings; they apply when it is next created (a running pool is kept as it is). */
+export function configurePool(settings: PoolSettings): void {
+  sharedSettings = { ...settings };
+  if (shared && !shared.started) shared = null;
+}
+
+/** The shared pool of the process (created lazily, started by its first task). */
+export function sharedPool(): WorkerPool {
+  shared ??= new WorkerPool(sharedSettings);
+  return shared;
+}
+
+/** Runs a sync handler on the shared pool (see {@link WorkerPool.run}). */
+export function runOnPool(run: PoolRun): Promise<PoolReply> {
+  return sharedPool().run(run);
+}
+
+/**
+ * Closes the shared pool (at operator stop); the next use creates a new one. By default its threads are
+ * terminated at once (what is still running there was abandoned by the engine); `{ force: false }` waits.
+ */
+export async function closePool(options: { force?: boolean } = {}): Promise<void> {
+  const p = shared;
+  shared = null;
+  await p?.close({ force: options.force ?? true });
 }

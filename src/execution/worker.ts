@@ -1,79 +1,107 @@
 /**
- * The Piscina worker entry: in every worker thread, imports the operator's files once in "worker mode"
- * (registration fills this thread's registry; nothing starts), then runs handlers by id with plain-data
- * kwargs plus worker-side stand-ins for `logger` (records returned in order), `patch` (changes returned) and
- * `memo` (which cannot cross threads: using it throws a clear error). Returns an envelope, never throws.
- * Loaded by pool.ts; imports as little as possible.
+ * The Piscina worker entry (loaded by pool.ts in every pool thread). It marks the thread as a worker
+ * (`globalThis[Symbol.for('kopf-ts.worker')] = true`, set when this module loads, before any operator file
+ * is imported: the front door checks it so that `kopf.run()` and the like start nothing here), imports
+ * each operator file once (the URLs come in `workerData.moduleUrls` and with each task), so that the same
+ * registrations fill this thread's registry, finds the handler by id and calls it with the plain-data kwargs
+ * plus stand-ins for `logger`, `patch`, `memo` and `stopped`. It always replies with an {@link Envelope},
+ * never throws. Imports as little as possible: model, the handlers registry, and this layer's small helpers.
  */
+import { workerData } from 'piscina';
+import { prunePatch } from '../model/patch.ts';
 import { getDefaultRegistry } from '../handlers/registry.ts';
+import { serializeError, type Envelope, type LogRecord, type PoolTask } from './envelope.ts';
+import { collectingLogger, freshPatch, memoStandIn } from './standins.ts';
+import { findUncloneable } from './cloneable.ts';
+import { WorkerStopFlag } from './stop-flag.ts';
+import { toError } from './thrown.ts';
 
-/** A log record made in a worker. */
-export interface LogRecord {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-}
+/** The global flag that marks a pool worker thread ("worker mode"). */
+export const WORKER_FLAG = Symbol.for('kopf-ts.worker');
+(globalThis as Record<symbol, unknown>)[WORKER_FLAG] = true;
 
-/** An error as it crosses the thread boundary. */
-export interface SerializedError {
-  name: string;
-  message: string;
-  stack?: string | undefined;
-  delay?: number | null | undefined;
-  code?: number | undefined;
-}
-
-/** What a worker returns. */
-export type Envelope =
-  | { ok: true; result: unknown; patch: Record<string, unknown>; logs: LogRecord[] }
-  | { ok: false; error: SerializedError; patch: Record<string, unknown>; logs: LogRecord[] };
-
-(globalThis as Record<symbol, unknown>)[Symbol.for('kopf-ts.worker')] = true;
+const WAY_OUT = 'make it async, or register it with { offload: false }';
 const imported = new Map<string, Promise<unknown>>();
 
-function memoStandIn(handlerId: string): object {
-  return new Proxy({}, {
-    get(_target, key) {
-      if (typeof key === 'symbol' || key === 'then' || key === 'toJSON') return undefined;
-      throw new Error(`'memo' is not available to sync handler '${handlerId}' on the worker pool (it cannot cross threads): make the handler async, or register it with { offload: false }.`);
-    },
-    set() {
-      throw new Error(`'memo' is not available to sync handler '${handlerId}' on the worker pool: make the handler async, or register it with { offload: false }.`);
-    },
-  });
-}
-
-/** Runs one handler by id. */
-export default async function runTask(task: { moduleUrls: string[]; handlerId: string; kwargs: Record<string, unknown> }): Promise<Envelope> {
-  const logs: LogRecord[] = [];
-  const patch: Record<string, unknown> = { metadata: { labels: {}, annotations: {} }, spec: {}, status: {} };
-  Object.defineProperty(patch, 'meta', { get: () => patch.metadata, enumerable: false });
-  const log = (level: LogRecord['level']) => (message: unknown) => logs.push({ level, message: String(message) });
-  try {
-    for (const url of task.moduleUrls) {
-      if (!imported.has(url)) imported.set(url, import(url));
+/** Imports the operator files not imported yet in this thread; a failure names the file. */
+async function importAll(urls: readonly string[]): Promise<void> {
+  for (const url of urls) {
+    if (!imported.has(url)) imported.set(url, import(url));
+    try {
       await imported.get(url);
-    }
-    const handler = getDefaultRegistry().byId(task.handlerId);
-    if (!handler) {
+    } catch (err) {
       throw new Error(
-        `Sync handler '${task.handlerId}' is not registered in the worker thread (registrations must not depend on run-time state): make it async, or register it with { offload: false }.`,
+        `The operator file ${url} could not be loaded in a worker thread: ${toError(err).message}`,
+        { cause: err },
       );
     }
-    const logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-    const result = await handler.fn({ ...task.kwargs, logger, patch, memo: memoStandIn(task.handlerId) });
+  }
+}
+
+function moduleUrlsOf(task: Pick<PoolTask, 'moduleUrls'>): string[] {
+  const fromPool = (workerData as { moduleUrls?: unknown } | undefined)?.moduleUrls;
+  const urls = Array.isArray(fromPool) ? (fromPool as string[]) : [];
+  return [...new Set([...urls, ...task.moduleUrls])];
+}
+
+function findHandler(id: string, kind: string | undefined): { fn: (kwargs: unknown) => unknown } | undefined {
+  return getDefaultRegistry()
+    .all()
+    .find((h) => h.id === id && (kind === undefined || h.kind === kind));
+}
+
+/** Runs one sync handler by id and replies with its result or error, its patch changes and its log records. */
+export default async function runTask(task: PoolTask): Promise<Envelope> {
+  const logs: LogRecord[] = [];
+  const patch = freshPatch();
+  try {
     try {
-      structuredClone(result);
-    } catch {
-      throw new TypeError(`The result of sync handler '${task.handlerId}' cannot be sent back from the worker thread: return plain data, make the handler async, or register it with { offload: false }.`);
+      await importAll(moduleUrlsOf(task));
+    } catch (err) {
+      throw new Error(
+        `The sync handler '${task.handlerId}' cannot run on the worker pool: ${toError(err).message}. Fix that, or ${WAY_OUT}.`,
+        { cause: err },
+      );
     }
-    return { ok: true, result, patch, logs };
-  } catch (err) {
-    const e = err instanceof Error ? err : new Error(typeof err === 'string' ? err : JSON.stringify(err));
-    return {
-      ok: false,
-      error: { name: e.name, message: e.message, stack: e.stack, delay: (e as { delay?: number | null }).delay, code: (e as { code?: number }).code },
+    const handler = findHandler(task.handlerId, task.handlerKind);
+    if (!handler) {
+      throw new Error(
+        `The sync handler '${task.handlerId}' is not registered in the worker thread, so it cannot run on the worker pool. ` +
+          `Registrations must happen when the operator files are imported, the same way every time (not from run-time state). ` +
+          `Otherwise, ${WAY_OUT}.`,
+      );
+    }
+    const kwargs: Record<string, unknown> = {
+      ...task.kwargs,
+      logger: collectingLogger(logs, task.bindings),
       patch,
-      logs,
+      memo: memoStandIn(task.handlerId),
     };
+    if (task.stopBuffer) kwargs.stopped = new WorkerStopFlag(task.stopBuffer);
+    const result = await handler.fn(kwargs);
+    const problem = findUncloneable(result, 'the result');
+    if (problem) {
+      throw new TypeError(
+        `The result of the sync handler '${task.handlerId}' cannot be sent back from its worker thread: ${problem}. ` +
+          `Return plain data, or ${WAY_OUT}.`,
+      );
+    }
+    return { ok: true, result, patch: changesOf(patch), logs };
+  } catch (thrown) {
+    return { ok: false, error: serializeError(toError(thrown)), patch: changesOf(patch), logs };
+  }
+}
+
+/** The ids (`kind:id`) registered in this thread after importing the operator files: main compares them with its own. */
+export async function handlerIds(task: Pick<PoolTask, 'moduleUrls'>): Promise<string[]> {
+  await importAll(moduleUrlsOf(task));
+  return getDefaultRegistry().handlerIds();
+}
+
+function changesOf(patch: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return prunePatch(patch);
+  } catch {
+    return {};
   }
 }

@@ -1,0 +1,121 @@
+/**
+ * What crosses the thread boundary between pool.ts and worker.ts: the task, the worker's reply (an envelope:
+ * Piscina would lose an error's class and fields, so errors travel as data), the log records, and the
+ * conversion of errors to data and back into their classes. Imports only src/model/errors.ts.
+ */
+import {
+  AdmissionError,
+  HandlerChildrenRetry,
+  HandlerRetriesError,
+  HandlerTimeoutError,
+  PermanentError,
+  TemporaryError,
+} from '../model/errors.ts';
+import { ThrownValueError } from './thrown.ts';
+
+/** The levels of a worker-side logger. */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/** A log record made by a handler in a worker, replayed in order on the main thread's logger. */
+export interface LogRecord {
+  level: LogLevel;
+  /** The formatted message (printf-style arguments already applied). */
+  message: string;
+  /** The bindings of the object's logger (namespace, name, uid, kind) as they were sent to the worker. */
+  bindings: Record<string, unknown>;
+  /** Extra fields of this record (a pino-style merge object, or a worker-side `logger.child()`), as JSON data. */
+  fields: Record<string, unknown>;
+  /** Milliseconds since the epoch, when the handler logged it. */
+  time: number;
+}
+
+/** An error as data. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string | undefined;
+  /** TemporaryError (and HandlerChildrenRetry): seconds until the next attempt. */
+  delay?: number | null | undefined;
+  /** AdmissionError: the HTTP-like code. */
+  code?: number | undefined;
+}
+
+/** One task for a worker. */
+export interface PoolTask {
+  /** Operator files the worker imports (once each) before looking the handler up. */
+  moduleUrls: string[];
+  handlerId: string;
+  /** The handler's kind (`changing`, `timer`, …) when ids may repeat across kinds. */
+  handlerKind?: string | undefined;
+  /** Plain-data kwargs: without `logger`, `patch`, `memo`, `stopped` (the worker makes stand-ins). */
+  kwargs: Record<string, unknown>;
+  /** Bindings of the object's logger, attached to every record. */
+  bindings: Record<string, unknown>;
+  /** The shared buffer of a {@link SharedStopFlag} behind the `stopped` kwarg, if the handler gets one. */
+  stopBuffer?: SharedArrayBuffer | undefined;
+}
+
+/** The worker's reply: never a thrown error. `patch` holds only the changes the handler made (pruned). */
+export type Envelope =
+  | { ok: true; result: unknown; patch: Record<string, unknown>; logs: LogRecord[] }
+  | { ok: false; error: SerializedError; patch: Record<string, unknown>; logs: LogRecord[] };
+
+const BUILTIN_ERRORS: Record<string, ErrorConstructor> = {
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+};
+
+/** An Error as data, with the fields of Kopf's errors. */
+export function serializeError(err: Error): SerializedError {
+  const out: SerializedError = { name: err.name, message: err.message, stack: err.stack };
+  const { delay, code } = err as { delay?: unknown; code?: unknown };
+  if (typeof delay === 'number' || delay === null) out.delay = delay;
+  if (typeof code === 'number') out.code = code;
+  return out;
+}
+
+/**
+ * The error back in its class: TemporaryError (with its delay), HandlerChildrenRetry, PermanentError,
+ * HandlerTimeoutError, HandlerRetriesError, AdmissionError (with its code), JavaScript's own error classes; anything
+ * else becomes an Error with the original name. Message and stack are kept.
+ */
+export function reviveError(e: SerializedError): Error {
+  let err: Error;
+  switch (e.name) {
+    case 'TemporaryError':
+      err = new TemporaryError(e.message, { delay: e.delay === undefined ? 60 : e.delay });
+      break;
+    case 'HandlerChildrenRetry':
+      err = new HandlerChildrenRetry(e.message, { delay: e.delay === undefined ? 60 : e.delay });
+      break;
+    case 'PermanentError':
+      err = new PermanentError(e.message);
+      break;
+    case 'HandlerTimeoutError':
+      err = new HandlerTimeoutError(e.message);
+      break;
+    case 'HandlerRetriesError':
+      err = new HandlerRetriesError(e.message);
+      break;
+    case 'AdmissionError':
+      err = new AdmissionError(e.message, e.code !== undefined ? { code: e.code } : {});
+      break;
+    case 'ThrownValueError': {
+      const revived = new ThrownValueError(undefined);
+      revived.message = e.message;
+      err = revived;
+      break;
+    }
+    default: {
+      const Builtin = BUILTIN_ERRORS[e.name];
+      err = Builtin ? new Builtin(e.message) : new Error(e.message);
+      err.name = e.name;
+    }
+  }
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
