@@ -66,6 +66,8 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     minThreads: settings.execution.minWorkers,
     idleTimeout: settings.execution.idleTimeout,
     maxQueue: settings.execution.maxQueue,
+    resourceLimits: settings.execution.resourceLimits,
+    moduleUrls: options.moduleUrls ?? [],
   });
 
   const connection = options.client?.connection ?? loadConnection({ kubeconfig: options.kubeconfig });

@@ -115,7 +115,10 @@ async function runChanging(ctx: ResourceContext, services: ObjectServices, memo:
           await executeSubhandlers(ctx, services, memo, handler, context.declared, run, subrefs);
         },
       };
-      const value = await invocationContext.run(context, () => invoke({ handler, kwargs, moduleUrls: ctx.moduleUrls, signal: run.signal }));
+      // A handler on the pool still running when its `timeout` runs out is stopped (its thread terminated);
+      // the attempt fails and the next one fails for good with HandlerTimeoutError.
+      const timeoutMs = handler.timeout !== null ? Math.max(0, handler.timeout * 1000 - (now - started)) : null;
+      const value = await invocationContext.run(context, () => invoke({ handler, kwargs, moduleUrls: ctx.moduleUrls, signal: run.signal, timeoutMs }));
       if (!context.executed && context.declared.length > 0) await context.execute();
       return value;
     },

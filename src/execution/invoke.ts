@@ -202,6 +202,8 @@ export async function invoke(options: {
   kwargs: Record<string, unknown>;
   moduleUrls: string[];
   signal?: AbortSignal | undefined;
+  /** Pool only: terminate the worker after this many ms (the handler's remaining `timeout`). */
+  timeoutMs?: number | null | undefined;
 }): Promise<unknown> {
   const reply = await callHandler(options);
   if (!reply.ok) throw reply.error;

@@ -53,6 +53,8 @@ export interface OperatorSettings {
     idleTimeout: number;
     /** Maximum queued sync tasks; null: unlimited. */
     maxQueue: number | null;
+    /** Heap limits of each worker thread (Node's Worker `resourceLimits`, in MB); null: Node's defaults. */
+    resourceLimits: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number } | null;
   };
   networking: {
     /** Seconds for one non-watch request. */
@@ -101,7 +103,7 @@ export function defaultSettings(): OperatorSettings {
       exitTimeout: 2,
     },
     scanning: { disabled: false },
-    execution: { defaultBackoff: 60, maxWorkers: null, minWorkers: null, idleTimeout: 60_000, maxQueue: null },
+    execution: { defaultBackoff: 60, maxWorkers: null, minWorkers: null, idleTimeout: 60_000, maxQueue: null, resourceLimits: null },
     networking: {
       requestTimeout: 300,
       connectTimeout: null,

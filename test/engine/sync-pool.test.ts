@@ -11,19 +11,18 @@ import { createObject, getObject } from '../../src/kube/objects.ts';
 import { createRootLogger } from '../../src/observe/log.ts';
 
 let cluster: TestCluster;
+const fixture = new URL('../fixtures/engine/cpu.ts', import.meta.url).href;
 test.before(async () => {
   cluster = await testCluster(import.meta.filename);
+  kopf.setDefaultRegistry(new kopf.Registry());
+  await import(fixture);
 });
 test.after.always(async () => {
   await cluster?.close();
 });
 
-test('CPU-bound sync handlers run in parallel off the event loop', async (t) => {
+test.serial('CPU-bound sync handlers run in parallel off the event loop', async (t) => {
   t.timeout(120_000);
-  const registry = new kopf.Registry();
-  kopf.setDefaultRegistry(registry);
-  const fixture = new URL('../fixtures/engine/cpu.ts', import.meta.url).href;
-  await import(fixture);
   const stop = new AbortController();
   let ready = false;
   const logger = createRootLogger({ format: 'json', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
@@ -57,6 +56,30 @@ test('CPU-bound sync handlers run in parallel off the event loop', async (t) => 
     t.true(both < 6000, `two 2 s handlers took ${both} ms`);
     t.true(lightAfter < 1900, `the async handler waited ${lightAfter} ms behind the CPU-bound ones`);
     t.true(p99 < 250, `event-loop delay p99 ${p99.toFixed(1)} ms`);
+  } finally {
+    stop.abort();
+    await operator;
+    await user.close();
+  }
+});
+
+test.serial('a sync handler still running at its timeout is stopped, and the operator goes on', async (t) => {
+  t.timeout(60_000);
+  const lines: string[] = [];
+  const logger = createRootLogger({ format: 'json', level: 'info', destination: new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }) });
+  const stop = new AbortController();
+  let ready = false;
+  const operator = kopf.operator({ kubeconfig: cluster.kubeconfigPath, namespaces: [cluster.namespace], moduleUrls: [fixture], signal: stop.signal, onReady: () => (ready = true), logger });
+  const user = kubeClient(cluster);
+  try {
+    await eventually(() => ready, 'the operator');
+    const started = Date.now();
+    await createObject(user, KEX_RESOURCE, kex('stuck-1', { field: 'v' }, { labels: { case: 'stuck' } }), cluster.namespace);
+    await eventually(() => lines.some((l) => l.includes('Creation is processed: 0 succeeded; 1 failed.')), 'the stuck handler to fail for good', 30_000);
+    t.true(lines.some((l) => l.includes("Handler 'stuck' failed with an exception and will stop now")), lines.filter((l) => l.includes('stuck')).join('\n'));
+    t.log(`stopped after ${Date.now() - started} ms`);
+    await createObject(user, KEX_RESOURCE, kex('light-2', { field: 'v' }, { labels: { case: 'light' } }), cluster.namespace);
+    await eventually(async () => (await getObject(user, KEX_RESOURCE, { namespace: cluster.namespace, name: 'light-2' })).status?.light, 'another object handled');
   } finally {
     stop.abort();
     await operator;
