@@ -22,7 +22,7 @@ async function ok(res: Promise<{ status: number; json: any }>, what: string): Pr
 }
 
 test('429 responses are retried after Retry-After until they succeed', async (t) => {
-  t.timeout(120_000);
+  t.timeout(170_000);
   if (process.env.USE_EXISTING_CLUSTER === 'true') return t.pass('changes cluster-wide flow control: only on a plane of our own');
   const ns = cluster.namespace;
   const kc = cluster.kc;
@@ -72,19 +72,19 @@ test('429 responses are retried after Retry-After until they succeed', async (t)
   const retries: { status: number | undefined; delay: number }[] = [];
   const client = new KubeClient(connection, {
     qps: 0,
-    errorBackoffs: [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1],
+    errorBackoffs: Array(40).fill(0.1),
     onRetry: ({ error, delay }) => retries.push({ status: error instanceof ApiTooManyRequestsError ? 429 : undefined, delay }),
   });
   try {
     const results = await Promise.allSettled(
-      Array.from({ length: 150 }, () => client.request({ method: 'GET', path: `/api/v1/namespaces/${ns}/configmaps` })),
+      Array.from({ length: 40 }, () => client.request({ method: 'GET', path: `/api/v1/namespaces/${ns}/configmaps` })),
     );
     const failed = results.filter((r) => r.status === 'rejected');
     t.is(failed.length, 0, failed.map((f) => String((f as PromiseRejectedResult).reason)).slice(0, 3).join('; '));
     const throttled = retries.filter((r) => r.status === 429);
     t.true(throttled.length > 0, `the server rejected some requests with 429 (retries: ${retries.length})`);
     t.true(throttled.every((r) => r.delay >= 1), 'each retry waited at least the server\'s Retry-After (1 s), not the 0.1 s backoff');
-    t.true(client.count(['list']) > 150, 'the rejected requests were sent again');
+    t.true(client.count(['list']) > 40, 'the rejected requests were sent again');
   } finally {
     await client.close();
   }
