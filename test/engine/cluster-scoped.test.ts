@@ -3,7 +3,7 @@
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
 import { KopfRunner } from '../../src/testing.ts';
-import { testCluster, eventually, rawRequest, type TestCluster } from '../helpers/cluster.ts';
+import { testCluster, eventually, rawRequest, crdManifest, type TestCluster } from '../helpers/cluster.ts';
 import { kubeClient } from '../helpers/kube.ts';
 import { getObject } from '../../src/kube/objects.ts';
 
@@ -16,17 +16,7 @@ test.after.always(async () => {
 });
 
 test('a cluster-scoped resource is watched cluster-wide and handled', async (t) => {
-  const crd = {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: 'clusterthings.kopf.dev' },
-    spec: {
-      group: 'kopf.dev',
-      scope: 'Cluster',
-      names: { kind: 'ClusterThing', plural: 'clusterthings', singular: 'clusterthing' },
-      versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
-    },
-  };
+  const crd = crdManifest({ group: 'kopf.dev', plural: 'clusterthings', kind: 'ClusterThing', scope: 'Cluster' });
   const res = await rawRequest(cluster.kc, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
   t.true(res.status < 300 || res.status === 409);
   await eventually(async () => (await rawRequest(cluster.kc, 'GET', '/apis/kopf.dev/v1/clusterthings')).status === 200, 'the CRD served');

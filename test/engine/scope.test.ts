@@ -4,7 +4,7 @@
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
 import { KopfRunner } from '../../src/testing.ts';
-import { testCluster, eventually, rawRequest, type TestCluster } from '../helpers/cluster.ts';
+import { testCluster, eventually, rawRequest, crdManifest, type TestCluster } from '../helpers/cluster.ts';
 import { kubeClient, kex, KEX_RESOURCE } from '../helpers/kube.ts';
 import { createObject, getObject } from '../../src/kube/objects.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
@@ -49,17 +49,7 @@ test('namespace globs with exclusions; a CRD created later is served', async (t)
     }
 
     // The CRD appears while the operator runs.
-    const crd = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'latecomers.late.kopf.dev' },
-      spec: {
-        group: 'late.kopf.dev',
-        scope: 'Namespaced',
-        names: { kind: 'Latecomer', plural: 'latecomers', singular: 'latecomer' },
-        versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
-      },
-    };
+    const crd = crdManifest({ group: 'late.kopf.dev', plural: 'latecomers', kind: 'Latecomer' });
     const res = await rawRequest(cluster.kc, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
     t.true(res.status < 300 || res.status === 409, JSON.stringify(res.json).slice(0, 200));
     await op.waitFor(new RegExp(`Watching latecomers\\.v1\\.late\\.kopf\\.dev in ${served}`), 30_000);

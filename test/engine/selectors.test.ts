@@ -3,7 +3,7 @@
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
 import { KopfRunner } from '../../src/testing.ts';
-import { testCluster, eventually, rawRequest, type TestCluster } from '../helpers/cluster.ts';
+import { testCluster, eventually, rawRequest, crdManifest, type TestCluster } from '../helpers/cluster.ts';
 import { kubeClient } from '../helpers/kube.ts';
 import { getObject } from '../../src/kube/objects.ts';
 
@@ -15,17 +15,7 @@ test.after.always(async () => {
   await cluster?.close();
 });
 
-const crd = (group: string) => ({
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: `widgets.${group}` },
-  spec: {
-    group,
-    scope: 'Namespaced',
-    names: { kind: 'Widget', plural: 'widgets', singular: 'widget' },
-    versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
-  },
-});
+const crd = (group: string): Record<string, unknown> => crdManifest({ group, plural: 'widgets', kind: 'Widget' });
 
 test('an ambiguous selector is not served; a precise one is', async (t) => {
   for (const group of ['alpha.kopf.dev', 'beta.kopf.dev']) {

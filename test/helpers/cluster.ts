@@ -156,3 +156,19 @@ export async function testCluster(fileName: string): Promise<TestCluster> {
     },
   };
 }
+
+/** A CustomResourceDefinition manifest with a free-form schema and a status subresource (for tests). */
+export function crdManifest(options: { group: string; plural: string; kind: string; scope?: 'Namespaced' | 'Cluster' }): Record<string, unknown> {
+  const { group, plural, kind } = options;
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${group}` },
+    spec: {
+      group,
+      scope: options.scope ?? 'Namespaced',
+      names: { kind, plural, singular: kind.toLowerCase() },
+      versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    },
+  };
+}
