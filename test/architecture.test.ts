@@ -19,7 +19,8 @@ function layerOf(file: string): string {
 /** Which project layers each layer may import (besides itself). Peers never import each other. */
 const allowed: Record<string, string[]> = {
   front: ['engine', 'machines', 'kube', 'execution', 'handlers', 'model', 'observe', 'cluster'],
-  cli: ['front', 'engine', 'machines', 'kube', 'execution', 'handlers', 'model', 'observe', 'cluster'],
+  cli: ['front', 'devtools', 'engine', 'machines', 'kube', 'execution', 'handlers', 'model', 'observe', 'cluster'],
+  devtools: ['engine', 'machines', 'model', 'observe'],
   engine: ['machines', 'kube', 'execution', 'handlers', 'model', 'observe'],
   observe: ['model'],
   machines: [],
@@ -37,6 +38,7 @@ const packages: Record<string, string[] | '*'> = {
   handlers: ['node:async_hooks'],
   front: '*',
   cli: '*',
+  devtools: '*',
   engine: '*',
   observe: '*',
   kube: '*',
@@ -98,4 +100,10 @@ test('src/on.ts imports only handlers and model', (t) => {
 test('every source file starts with a note of what it is for', (t) => {
   const bare = files.filter((f) => !/^\s*(\/\*\*|\/\/|\/\*)/.test(readFileSync(f, 'utf8')));
   t.deepEqual(bare.map((f) => relative(root, f)), []);
+});
+
+test('the engine never imports the devtools (they observe it from above)', (t) => {
+  const engine = files.filter((f) => layerOf(f) === 'engine');
+  t.true(engine.length > 0);
+  for (const file of engine) for (const spec of importsOf(file)) if (spec.startsWith('.')) t.not(layerOf(resolve(dirname(file), spec)), 'devtools', `${relative(root, file)} → ${spec}`);
 });

@@ -1,100 +1,111 @@
 /**
- * `kopf-ts machines [--format mermaid|dot|json]`: prints the statecharts of machines/ (the object lifecycle)
- * from their XState definitions, so the diagrams in docs/machines.md are generated from the code (a test
- * compares them). Called by src/cli/main.ts and test/cli/machines.test.ts.
+ * `kopf-ts machines [--format mermaid|dot|json|svg] [--out DIR]`: renders every statechart machines/index.ts
+ * exports (the object lifecycle, and any machine added there) from their XState definitions, so the diagrams
+ * in docs/machines.md and docs/machines/*.svg are generated from the code (test/cli/machines.test.ts compares
+ * them). Called by src/cli/main.ts.
  */
-import type { AnyStateMachine, AnyStateNode } from 'xstate';
-import { objectMachine } from '../../machines/index.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AnyStateMachine } from 'xstate';
+import { MACHINES } from '../devtools/catalog.ts';
+import { graphOf, type GraphState } from '../devtools/graph.ts';
+import { toSvg } from '../devtools/svg.ts';
 
-/** The machines that are rendered, by name. */
-export const MACHINES: Record<string, AnyStateMachine> = { object: objectMachine };
+export { MACHINES };
 
-interface Edge {
-  from: string;
-  to: string;
-  label: string;
-}
+/** A state's name in mermaid and dot: its key at the top level, its path joined by `_` below. */
+const nodeName = (id: string): string => id.replace(/\./g, '_');
 
-function label(eventType: string, guard: unknown): string {
-  const event = eventType.startsWith('xstate.after.')
-    ? `after ${eventType.split('.')[2]}`
-    : eventType.startsWith('xstate.done.actor.')
-      ? 'done'
-      : eventType.startsWith('xstate.error.actor.')
-        ? 'error'
-        : eventType === ''
-          ? 'always'
-          : eventType;
-  const gname = guardName(guard);
-  return gname ? `${event} [${gname}]` : event;
-}
-
-/** A guard's readable name: `name`, `a & b` for and(), `!a` for not(). */
-function guardName(guard: unknown): string {
-  if (!guard) return '';
-  if (typeof guard === 'string') return guard;
-  const g = guard as { type?: string; guards?: unknown[]; check?: { name?: string } };
-  if (g.guards) {
-    const parts = g.guards.map(guardName);
-    const kind = g.check?.name ?? '';
-    if (kind.includes('Not')) return `!${parts.join('')}`;
-    return parts.join(kind.includes('Or') ? ' | ' : ' & ');
-  }
-  return g.type && !g.type.startsWith('xstate.') ? g.type : 'guarded';
-}
-
-function edgesOf(machine: AnyStateMachine): { states: AnyStateNode[]; edges: Edge[] } {
-  const states = Object.values(machine.root.states) as AnyStateNode[];
-  const edges: Edge[] = [];
-  const add = (from: AnyStateNode, eventType: string, transitions: readonly { target?: readonly AnyStateNode[] | undefined; guard?: unknown }[]): void => {
-    for (const t of transitions) {
-      for (const target of t.target ?? []) edges.push({ from: from.key, to: target.key, label: label(eventType, t.guard) });
-    }
-  };
-  for (const [eventType, transitions] of machine.root.transitions) {
-    if (eventType === 'operator.stop') {
-      for (const s of states) if (s.type !== 'final') for (const t of transitions) for (const target of t.target ?? []) if (target.key !== s.key) edges.push({ from: s.key, to: target.key, label: 'operator.stop' });
-    }
-  }
-  for (const state of states) {
-    for (const [eventType, transitions] of state.transitions) add(state, eventType, transitions);
-    add(state, '', state.always ?? []);
-  }
-  return { states, edges };
-}
-
-/** The statechart as a mermaid `stateDiagram-v2`. */
+/** The statechart as a mermaid `stateDiagram-v2` (compound states as `state X { … }` blocks). */
 export function toMermaid(machine: AnyStateMachine): string {
-  const { states, edges } = edgesOf(machine);
-  const lines = ['stateDiagram-v2', `  [*] --> ${machine.root.initial?.target[0]?.key ?? states[0]!.key}`];
-  for (const e of edges) lines.push(`  ${e.from} --> ${e.to}: ${e.label}`);
-  for (const s of states) if (s.type === 'final') lines.push(`  ${s.key} --> [*]`);
+  const { states, edges, initial } = graphOf(machine);
+  const lines = ['stateDiagram-v2', `  [*] --> ${nodeName(initial ?? states[0]!.id)}`];
+  const block = (parent: GraphState, indent: string): void => {
+    lines.push(`${indent}state ${nodeName(parent.id)} {`);
+    if (parent.initial) lines.push(`${indent}  [*] --> ${nodeName(parent.initial)}`);
+    for (const child of states.filter((s) => s.parent === parent.id)) {
+      if (child.type === 'compound' || child.type === 'parallel') block(child, indent + '  ');
+      else lines.push(`${indent}  ${nodeName(child.id)}`);
+    }
+    lines.push(`${indent}}`);
+  };
+  for (const s of states) if (s.parent === null && (s.type === 'compound' || s.type === 'parallel')) block(s, '  ');
+  for (const e of edges) lines.push(`  ${nodeName(e.from)} --> ${nodeName(e.to)}: ${e.label}`);
+  for (const s of states) if (s.type === 'final') lines.push(`  ${nodeName(s.id)} --> [*]`);
   return lines.join('\n') + '\n';
 }
 
-/** The statechart as Graphviz DOT. */
+/** The statechart as Graphviz DOT (compound states as clusters). */
 export function toDot(machine: AnyStateMachine): string {
-  const { states, edges } = edgesOf(machine);
+  const { states, edges } = graphOf(machine);
   const lines = [`digraph ${machine.id} {`, '  rankdir=LR;', '  node [shape=box, style=rounded];'];
-  for (const s of states) lines.push(`  ${s.key}${s.type === 'final' ? ' [peripheries=2]' : ''};`);
-  for (const e of edges) lines.push(`  ${e.from} -> ${e.to} [label=${JSON.stringify(e.label)}];`);
+  const emit = (parent: string | null, indent: string): void => {
+    for (const s of states.filter((x) => x.parent === parent)) {
+      if (s.type === 'compound' || s.type === 'parallel') {
+        lines.push(`${indent}subgraph cluster_${nodeName(s.id)} {`, `${indent}  label=${JSON.stringify(s.key)};`);
+        emit(s.id, indent + '  ');
+        lines.push(`${indent}}`);
+      } else lines.push(`${indent}${nodeName(s.id)}${s.type === 'final' ? ' [peripheries=2]' : ''};`);
+    }
+  };
+  emit(null, '  ');
+  for (const e of edges) lines.push(`  ${nodeName(e.from)} -> ${nodeName(e.to)} [label=${JSON.stringify(e.label)}];`);
   lines.push('}');
   return lines.join('\n') + '\n';
 }
 
-/** The statechart as JSON: states and labelled transitions. */
+/** The statechart as JSON: states (with their parents when nested) and labelled transitions. */
 export function toJson(machine: AnyStateMachine): string {
-  const { states, edges } = edgesOf(machine);
-  return JSON.stringify({ id: machine.id, initial: machine.root.initial?.target[0]?.key, states: states.map((s) => ({ name: s.key, final: s.type === 'final' })), transitions: edges }, null, 2) + '\n';
+  const { states, edges, initial } = graphOf(machine);
+  const nested = states.some((s) => s.parent !== null);
+  return (
+    JSON.stringify(
+      {
+        id: machine.id,
+        initial,
+        states: states.map((s) => ({ name: s.id, final: s.type === 'final', ...(nested ? { parent: s.parent, type: s.type } : {}) })),
+        transitions: edges.map(({ from, to, label }) => ({ from, to, label })),
+      },
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
-/** `kopf-ts machines`. */
-export function machinesCommand(options: { format?: string }): void {
+const FORMATS = ['mermaid', 'dot', 'json', 'svg'] as const;
+const EXTENSIONS: Record<(typeof FORMATS)[number], string> = { mermaid: 'mmd', dot: 'dot', json: 'json', svg: 'svg' };
+
+/** One machine in one format. */
+export async function render(machine: AnyStateMachine, format: string): Promise<string> {
+  switch (format) {
+    case 'mermaid':
+      return toMermaid(machine);
+    case 'dot':
+      return toDot(machine);
+    case 'json':
+      return toJson(machine);
+    case 'svg':
+      return await toSvg(machine);
+    default:
+      throw new Error(`Unknown format ${format}: use ${FORMATS.join(', ')}.`);
+  }
+}
+
+/** `kopf-ts machines`: to stdout, or one file per machine (`<id>.<ext>`) under `--out DIR`. */
+export async function machinesCommand(options: { format?: string; out?: string }): Promise<void> {
   const format = options.format ?? 'mermaid';
-  const render = { mermaid: toMermaid, dot: toDot, json: toJson }[format];
-  if (!render) throw new Error(`Unknown format ${format}: use mermaid, dot or json.`);
+  if (!(FORMATS as readonly string[]).includes(format)) throw new Error(`Unknown format ${format}: use ${FORMATS.join(', ')}.`);
+  if (options.out) mkdirSync(options.out, { recursive: true });
   for (const [name, machine] of Object.entries(MACHINES)) {
-    if (format !== 'json') process.stdout.write(format === 'mermaid' ? `%% machine: ${name}\n` : `// machine: ${name}\n`);
-    process.stdout.write(render(machine));
+    const text = await render(machine, format);
+    if (options.out) {
+      const path = join(options.out, `${name}.${EXTENSIONS[format as (typeof FORMATS)[number]]}`);
+      writeFileSync(path, text);
+      process.stderr.write(`wrote ${path}\n`);
+      continue;
+    }
+    if (format === 'mermaid') process.stdout.write(`%% machine: ${name}\n`);
+    else if (format === 'dot') process.stdout.write(`// machine: ${name}\n`);
+    process.stdout.write(text);
   }
 }

@@ -37,9 +37,10 @@ program
 
 program
   .command('machines')
-  .description('print the statecharts (the object lifecycle) as mermaid, dot or json')
-  .option('--format <format>', 'mermaid | dot | json', 'mermaid')
-  .action((options: { format?: string }) => machinesCommand(options));
+  .description('render the statecharts of machines/ (the object lifecycle, …) as mermaid, dot, json or svg')
+  .option('--format <format>', 'mermaid | dot | json | svg', 'mermaid')
+  .option('--out <dir>', 'write one file per machine into this directory instead of printing')
+  .action(async (options: { format?: string; out?: string }) => machinesCommand(options));
 
 program
   .command('demo')

@@ -1,13 +1,32 @@
-// `kopf-ts machines` renders the statecharts from the code; docs/machines.md must show the current one.
+// `kopf-ts machines` renders the statecharts from the code; docs/machines.md and docs/machines/*.svg must show
+// the current ones, for every machine machines/index.ts exports.
 import test from 'ava';
-import { readFileSync } from 'node:fs';
-import { toDot, toJson, toMermaid, MACHINES } from '../../src/cli/machines.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { createMachine } from 'xstate';
+import { toDot, toJson, toMermaid, MACHINES, render } from '../../src/cli/machines.ts';
+import { graphOf } from '../../src/devtools/graph.ts';
+import { toSvg } from '../../src/devtools/svg.ts';
 
-test('docs/machines.md holds the current object statechart', (t) => {
-  const doc = readFileSync(new URL('../../docs/machines.md', import.meta.url), 'utf8');
-  const block = /<!-- generated: object -->\n```mermaid\n([\s\S]*?)```/.exec(doc)?.[1];
-  t.is(block, toMermaid(MACHINES.object!), 'regenerate docs/machines.md with `npx kopf-ts machines`');
+const docsUrl = new URL('../../docs/', import.meta.url);
+
+test('every machine of machines/index.ts is rendered, the object first', (t) => {
+  t.is(Object.keys(MACHINES)[0], 'object');
 });
+
+for (const id of Object.keys(MACHINES)) {
+  test(`docs/machines.md holds the current ${id} statechart`, (t) => {
+    const doc = readFileSync(new URL('machines.md', docsUrl), 'utf8');
+    const block = new RegExp(`<!-- generated: ${id} -->\\n\`\`\`mermaid\\n([\\s\\S]*?)\`\`\``).exec(doc)?.[1];
+    t.is(block, toMermaid(MACHINES[id]!), 'regenerate the mermaid blocks of docs/machines.md with `npx kopf-ts machines`');
+    t.true(doc.includes(`](machines/${id}.svg)`), `docs/machines.md shows machines/${id}.svg`);
+  });
+
+  test(`docs/machines/${id}.svg is the current ${id} statechart`, async (t) => {
+    const path = new URL(`machines/${id}.svg`, docsUrl);
+    t.true(existsSync(path), 'regenerate with `npx kopf-ts machines --format svg --out docs/machines`');
+    t.is(readFileSync(path, 'utf8'), await toSvg(MACHINES[id]!), 'regenerate with `npx kopf-ts machines --format svg --out docs/machines`');
+  });
+}
 
 test('every lifecycle state is drawn, with its transitions', (t) => {
   const json = JSON.parse(toJson(MACHINES.object!)) as { states: { name: string; final: boolean }[]; transitions: { from: string; to: string; label: string }[] };
@@ -19,4 +38,30 @@ test('every lifecycle state is drawn, with its transitions', (t) => {
   t.true(has('retrying', 'observing', /after retryDelay/));
   t.true(has('creating', 'throttled', /error/));
   t.regex(toDot(MACHINES.object!), /observing -> deleting \[label="always \[isDeleting\]"\];/);
+});
+
+test('the SVG marks every state with its id, so the devtools page can highlight it', async (t) => {
+  const svg = await render(MACHINES.object!, 'svg');
+  t.regex(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" class="statechart" data-machine="object"/);
+  for (const s of graphOf(MACHINES.object!).states) t.true(svg.includes(`data-state="${s.id}"`), s.id);
+  t.regex(svg, /data-from="\*" data-to="stopped"/, 'root transitions are drawn once, from "any state"');
+  t.is(svg, await toSvg(MACHINES.object!), 'deterministic');
+});
+
+test('nested machines are drawn too: compound states, dotted ids, clusters and blocks', async (t) => {
+  const nested = createMachine({
+    id: 'nested',
+    initial: 'running',
+    on: { stop: '.stopped' },
+    states: {
+      running: { initial: 'waiting', states: { waiting: { after: { 1000: 'working' } }, working: { on: { done: 'waiting' } } } },
+      stopped: { type: 'final' },
+    },
+  });
+  const svg = await toSvg(nested);
+  for (const id of ['running', 'running.waiting', 'running.working', 'stopped']) t.true(svg.includes(`data-state="${id}"`), id);
+  t.regex(toMermaid(nested), /state running \{\n {4}\[\*\] --> running_waiting/);
+  t.regex(toDot(nested), /subgraph cluster_running/);
+  t.regex(toJson(nested), /"name": "running.working"/);
+  await t.throwsAsync(render(nested, 'png'), { message: /Unknown format png/ });
 });
