@@ -18,6 +18,7 @@ import type { ObjectServices } from './services.ts';
 import type { Semaphore } from './semaphore.ts';
 import type { EventPoster } from './posting.ts';
 import { postingLogger } from './log-events.ts';
+import type { TimelineSink } from './timeline.ts';
 
 /** What an object actor needs from the operator. */
 export interface ObjectActorOptions {
@@ -29,6 +30,8 @@ export interface ObjectActorOptions {
   poster?: EventPoster;
   /** Observes every actor (devtools), if set. */
   inspect?: Parameters<typeof createActor>[1] extends infer O ? (O extends { inspect?: infer I } ? I : never) : never;
+  /** Receives the object's timeline (devtools), if set. */
+  timeline?: TimelineSink;
 }
 
 function bodyOf(context: ObjectContext): Body {
@@ -63,6 +66,7 @@ function provideMachine(limiter: Semaphore, objects: Map<string, ObjectEntry>) {
           return (await react(svc, { body: input.event.object as Body, cause: input.cause, initial: input.initial, signal })) as ReactOutput;
         } catch (err) {
           logger.error({ err }, `Reaction failed with an API or framework error; will retry: ${(err as Error).message}`);
+          svc.timeline?.({ type: 'error', message: (err as Error).message });
           throw err;
         } finally {
           releasePermit();
@@ -88,6 +92,8 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
   const plainLogger = objectLogger(options.rootLogger, { namespace: meta.namespace, name: meta.name, uid: meta.uid, kind: event.object.kind });
   const logger = options.poster && options.resource.settings.posting.loggers ? postingLogger(plainLogger, event.object as Body, options.poster, options.resource.settings) : plainLogger;
   const services = objectServices(options.resource, logger, copyMemo(options.operatorMemo));
+  const sink = options.timeline;
+  if (sink) services.timeline = (entry) => sink(key, entry);
   const settings = options.resource.settings;
   let shared = perOperator.get(options.limiter);
   if (!shared) {

@@ -25,6 +25,8 @@ import { EventPoster, setCurrentPoster } from './posting.ts';
 import type { ResourceContext } from './resource-services.ts';
 import { Semaphore } from './semaphore.ts';
 import { startWatcher, type Watcher } from './watchers.ts';
+import type { ObjectActorOptions } from './object-actor.ts';
+import type { TimelineSink } from './timeline.ts';
 
 /** Options of {@link runOperator} (and `kopf.run()`). */
 export interface OperatorOptions {
@@ -46,6 +48,13 @@ export interface OperatorOptions {
   /** Called once the startup activities succeeded and the watches are started. */
   onReady?: () => void;
   memo?: object;
+  /**
+   * An XState inspection observer given to every object actor (and so to its children): the devtools', or
+   * `@statelyai/inspect`'s `inspector.inspect`. It costs event throughput; unset (the default), nothing is observed.
+   */
+  inspect?: ObjectActorOptions['inspect'];
+  /** Receives the objects' timelines (handler runs, patches, errors) for the devtools; unset by default. */
+  timeline?: TimelineSink;
 }
 
 const PLAIN_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -95,7 +104,15 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     const scope = key.slice(0, key.lastIndexOf('/'));
     const ctx = contexts.get(scope);
     if (!ctx) throw new Error(`no resource context for ${scope}`);
-    return createObjectActor(key, event, { resource: ctx, rootLogger: logger, operatorMemo: memo, limiter, poster });
+    return createObjectActor(key, event, {
+      resource: ctx,
+      rootLogger: logger,
+      operatorMemo: memo,
+      limiter,
+      poster,
+      ...(options.inspect ? { inspect: options.inspect } : {}),
+      ...(options.timeline ? { timeline: options.timeline } : {}),
+    });
   }, logger);
 
   const watchers = new Map<string, Watcher>();

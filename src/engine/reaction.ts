@@ -62,11 +62,13 @@ export async function react(services: ObjectServices, input: { body: Body; cause
     if (required && !hasFinalizer(body, finalizer)) {
       logger.debug('Adding the finalizer, thus preventing the actual deletion.');
       const written = await writeJsonPatch(services.client, services.resource, body, addFinalizerOps(body, finalizer));
+      services.timeline?.({ type: 'patch', what: 'finalizer', patch: addFinalizerOps(body, finalizer) });
       if (written.gone) return { outcome: 'done', gone: true };
       body = written.body;
     } else if (!required && hasFinalizer(body, finalizer)) {
       logger.debug('Removing the finalizer, as there are no handlers requiring it.');
       const written = await writeJsonPatch(services.client, services.resource, body, removeFinalizerOps(body, finalizer));
+      services.timeline?.({ type: 'patch', what: 'finalizer', patch: removeFinalizerOps(body, finalizer) });
       if (written.gone) return { outcome: 'done', gone: true };
       body = written.body;
     }
@@ -148,6 +150,7 @@ export async function react(services: ObjectServices, input: { body: Body; cause
     return { outcome: 'delayed', delay: 0 };
   }
   const written = await writeMergePatch(services.client, services.resource, body, patch);
+  services.timeline?.({ type: 'patch', what: done ? 'done' : 'progress', patch });
   if (written.gone) return { outcome: 'done', gone: true };
   if (done) return { outcome: 'done', body: written.body };
   const delays = all.map((r) => delayOf(r, services.now())).filter((d): d is number => d !== null);

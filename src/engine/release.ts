@@ -20,6 +20,7 @@ export async function release(services: ObjectServices, input: { body: Body; sig
     services.logger.debug('Removing the finalizer, thus allowing the actual deletion.');
     try {
       const written = await writeJsonPatch(services.client, services.resource, body, removeFinalizerOps(body, finalizer));
+      services.timeline?.({ type: 'patch', what: 'release', patch: removeFinalizerOps(body, finalizer) });
       return written.gone ? { gone: true } : { body: written.body };
     } catch (err) {
       if (!(err instanceof ApiUnprocessableError || err instanceof ApiConflictError) || attempt >= 5 || input.signal.aborted) throw err;

@@ -98,6 +98,8 @@ async function runChanging(ctx: ResourceContext, services: ObjectServices, memo:
     ...invocationKwargs(handler.param, run.record.retries ?? 0, started, now),
   };
   const subrefs = new Set<string>();
+  const retry = run.record.retries ?? 0;
+  services.timeline?.({ type: 'handler.start', handler: handler.id, cause: run.cause, retry });
   const result = await attempt({
     handler,
     retries: run.record.retries ?? 0,
@@ -122,6 +124,15 @@ async function runChanging(ctx: ResourceContext, services: ObjectServices, memo:
       if (!context.executed && context.declared.length > 0) await context.execute();
       return value;
     },
+  });
+  services.timeline?.({
+    type: 'handler.end',
+    handler: handler.id,
+    cause: run.cause,
+    outcome: !result.final ? 'retry' : result.error ? 'failure' : 'success',
+    delay: result.delay ?? null,
+    ...(result.error ? { error: result.error } : {}),
+    ms: services.now() - now,
   });
   return { outcome: { final: result.final, error: result.error ?? null, delay: result.delay ?? null, subrefs: [...subrefs] }, result: result.result };
 }

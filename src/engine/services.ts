@@ -13,6 +13,7 @@ import type { OperatorSettings } from '../model/settings.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { Logger } from '../observe/log.ts';
 import type { ChangeState } from './change-state.ts';
+import type { TimelineEntry } from './timeline.ts';
 
 /** The causes that run change handlers. */
 export type ChangingCause = 'create' | 'update' | 'resume' | 'delete';
@@ -75,4 +76,6 @@ export interface ObjectServices {
   changingHandlerIds(): string[];
   /** Runs one attempt of a change handler. */
   runChanging(handler: ChangingHandlerRef, run: ChangingRun): Promise<HandlerAttempt>;
+  /** Where the object's timeline goes (devtools); unset when nobody observes. */
+  timeline?: (entry: TimelineEntry) => void;
 }
