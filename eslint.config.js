@@ -13,4 +13,9 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
+  {
+    // The devtools page's script runs in the browser.
+    files: ['src/devtools/page/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', location: 'readonly', history: 'readonly', EventSource: 'readonly', DOMParser: 'readonly', HTMLLIElement: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly' } },
+  },
 );

@@ -33,6 +33,9 @@ program
   .option('-q, --quiet', 'warnings and errors only')
   .option('--log-format <format>', 'plain | full | json', 'full')
   .option('--kubeconfig <file>', 'a kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+  .option('--devtools [host:port]', 'serve the live devtools page (default 127.0.0.1 and a free port; the URL with its token is logged)')
+  .option('--devtools-allow-remote', 'allow --devtools on a non-loopback address')
+  .option('--inspect-stately <url>', "send the actors' XState inspection events to a Stately inspector (ws://…)")
   .action(async (paths: string[], options: RunCliOptions) => runCommand(paths, options));
 
 program

@@ -1,12 +1,14 @@
 /**
- * `kopf-ts run FILE... [-m MODULE]... [-n NS]... [-A] [--standalone] [-v|-d|-q] [--log-format F]`: loads the
- * operator's files (TypeScript or JavaScript; each registers handlers on import) and runs the operator until
- * SIGINT/SIGTERM. Called by src/cli/main.ts.
+ * `kopf-ts run FILE... [-m MODULE]... [-n NS]... [-A] [--standalone] [-v|-d|-q] [--log-format F]
+ * [--devtools [HOST:PORT]] [--devtools-allow-remote] [--inspect-stately URL]`: loads the operator's files
+ * (TypeScript or JavaScript; each registers handlers on import) and runs the operator until SIGINT/SIGTERM,
+ * with the devtools page and/or Stately's inspector attached when asked. Called by src/cli/main.ts.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runOperator } from '../engine/operator.ts';
 import { createRootLogger, type LogFormat } from '../observe/log.ts';
+import { fanOut, startDevtools, statelyInspector, type Devtools } from '../devtools/index.ts';
 
 /** The options of `kopf-ts run`, as commander parses them. */
 export interface RunCliOptions {
@@ -19,6 +21,11 @@ export interface RunCliOptions {
   quiet?: boolean;
   logFormat?: LogFormat;
   kubeconfig?: string;
+  /** `--devtools` alone (true) or with HOST:PORT. */
+  devtools?: string | boolean;
+  devtoolsAllowRemote?: boolean;
+  /** A Stately WebSocket inspector to send the actors' inspection events to. */
+  inspectStately?: string;
 }
 
 /** Imports the operator files and modules, then runs the operator until a signal stops it. */
@@ -39,6 +46,16 @@ export async function runCommand(paths: string[], options: RunCliOptions): Promi
     logger.warn('No namespaces (-n) and no --all-namespaces (-A) given: serving the whole cluster. Pass -A to silence this.');
   }
 
+  // Checked (and the port bound) before anything runs: a refused address fails at once.
+  let devtools: Devtools | null = null;
+  if (options.devtools) {
+    devtools = await startDevtools({ address: options.devtools, allowRemote: options.devtoolsAllowRemote ?? false });
+    logger.info(`Devtools: ${devtools.url}`);
+  }
+  const stately = options.inspectStately ? statelyInspector(options.inspectStately) : null;
+  if (stately) logger.info(`Sending the actors' inspection events to the Stately inspector at ${options.inspectStately}.`);
+  const inspect = fanOut(devtools?.inspect, stately?.inspect);
+
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stop.signal.aborted) {
@@ -50,15 +67,22 @@ export async function runCommand(paths: string[], options: RunCliOptions): Promi
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  await runOperator({
-    logger,
-    namespaces,
-    clusterwide: options.allNamespaces === true || namespaces.length === 0,
-    standalone: options.standalone ?? false,
-    moduleUrls,
-    signal: stop.signal,
-    ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
-  });
+  try {
+    await runOperator({
+      logger,
+      namespaces,
+      clusterwide: options.allNamespaces === true || namespaces.length === 0,
+      standalone: options.standalone ?? false,
+      moduleUrls,
+      signal: stop.signal,
+      ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+      ...(inspect ? { inspect } : {}),
+      ...(devtools ? { timeline: devtools.timeline } : {}),
+    });
+  } finally {
+    stately?.stop();
+    await devtools?.close();
+  }
   // Handlers still running after the exit timeout are abandoned (their changes are not recorded and they run
   // again after a restart): exit now rather than wait for them.
   logger.flush();
