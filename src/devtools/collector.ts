@@ -371,6 +371,11 @@ export class Collector {
     const context = snap.context;
     if (rec.parent === null && rec.key === rec.sid && context && typeof context.key === 'string') {
       this.#byKey.delete(rec.key);
+      const ring = this.#timelines.get(rec.key);
+      if (ring) {
+        this.#timelines.delete(rec.key);
+        this.#timelines.set(context.key, ring);
+      }
       rec.key = context.key;
       rec.resource = context.key.includes('/') ? context.key.slice(0, context.key.lastIndexOf('/')) : null;
       this.#byKey.set(rec.key, rec.sid);

@@ -13,7 +13,7 @@ import { DevtoolsServer } from './server.ts';
 
 export { Collector, type CollectorLimits, type ActorDetail, type ActorSummary, type TimelineLine } from './collector.ts';
 export { parseAddress, isLoopback, checkHost } from './address.ts';
-export { fanOut, statelyInspector, sanitizeContext, type InspectObserver } from './stately.ts';
+export { fanOut, statelyInspector, reduceBodies, type InspectObserver } from './stately.ts';
 export { toSvg } from './svg.ts';
 export { MACHINES } from './catalog.ts';
 

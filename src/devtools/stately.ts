@@ -27,26 +27,33 @@ export function fanOut(...observers: (InspectObserver | undefined)[]): ((event: 
   };
 }
 
-/** An object actor's context with the bodies reduced to what identifies them. */
-export function sanitizeContext(context: Record<string, unknown>): Record<string, unknown> {
-  const brief = (e: unknown): unknown => {
-    const ev = e as { type?: unknown; object?: { metadata?: { name?: string; namespace?: string; resourceVersion?: string } } } | null;
-    if (!ev || typeof ev !== 'object' || !ev.object) return e;
-    const m = ev.object.metadata ?? {};
-    return { type: ev.type, object: { metadata: { name: m.name, namespace: m.namespace, resourceVersion: m.resourceVersion } } };
-  };
-  return 'current' in context || 'pending' in context ? { ...context, current: brief(context.current), pending: brief(context.pending) } : context;
+/** Whether a value looks like a Kubernetes object body (metadata plus spec, status, data, kind, …). */
+function isBody(value: Record<string, unknown>): boolean {
+  const meta = value.metadata;
+  return typeof meta === 'object' && meta !== null && Object.keys(value).some((k) => k !== 'metadata');
 }
 
-/** Watch events carry whole bodies: Stately sees only their type, name and version. */
-function sanitizeEvent<E extends { type: string }>(event: E): E {
-  const inner = (event as { event?: unknown }).event;
-  return event.type === 'watch.event' && inner ? ({ ...event, event: sanitizeContext({ current: inner }).current } as E) : event;
+/**
+ * A copy of `value` in which every Kubernetes body (in contexts, watch events, reaction inputs and outputs)
+ * is reduced to `{ metadata: { name, namespace, uid, resourceVersion } }`: bodies can be large and secret.
+ * The live objects are never modified.
+ */
+export function reduceBodies(value: unknown, depth = 0): unknown {
+  if (depth > 12 || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((v) => reduceBodies(v, depth + 1));
+  const record = value as Record<string, unknown>;
+  if (isBody(record)) {
+    const m = record.metadata as Record<string, unknown>;
+    return { metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion } };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(record)) out[k] = reduceBodies(v, depth + 1);
+  return out;
 }
 
 /** Connects to a Stately WebSocket inspector at `url`; returns its observer and a stop function. */
 export function statelyInspector(url: string): { inspect: (event: InspectionEvent) => void; stop: () => void } {
-  const inspector = createWebSocketInspector({ url, sanitizeContext: (c) => sanitizeContext(c as Record<string, unknown>), sanitizeEvent });
+  const inspector = createWebSocketInspector({ url, serialize: (event) => reduceBodies(event) as typeof event });
   const observer = inspector.inspect;
   return {
     // Only what the inspector draws: actors, events and snapshots (microsteps and actions are skipped).
