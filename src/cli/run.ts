@@ -4,6 +4,7 @@
  * (TypeScript or JavaScript; each registers handlers on import) and runs the operator until SIGINT/SIGTERM,
  * with the devtools page and/or Stately's inspector attached when asked. Called by src/cli/main.ts.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runOperator } from '../engine/operator.ts';
@@ -30,6 +31,11 @@ export interface RunCliOptions {
 
 /** Imports the operator files and modules, then runs the operator until a signal stops it. */
 export async function runCommand(paths: string[], options: RunCliOptions): Promise<void> {
+  // `--devtools` takes an optional address, so `run --devtools handlers.ts` hands it the file: give it back.
+  if (typeof options.devtools === 'string' && (existsSync(options.devtools) || /\.[cm]?[jt]s$/.test(options.devtools))) {
+    paths = [options.devtools, ...paths];
+    options = { ...options, devtools: true };
+  }
   if (options.allNamespaces && options.namespace?.length) {
     throw new Error('Either --namespace or --all-namespaces can be used, not both.');
   }

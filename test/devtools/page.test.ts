@@ -48,6 +48,16 @@ const RECORD_STATES = `(() => {
 
 const statesOf = async (page: Page, name: string): Promise<string[]> => (await page.evaluate(`window.__states[${JSON.stringify(name)}] || []`)) as string[];
 
+/** Waits for `selector`; on a timeout, says what the page showed instead. */
+async function see(page: Page, selector: string, timeout = 60_000): Promise<void> {
+  try {
+    await page.waitForSelector(selector, { timeout });
+  } catch (err) {
+    const shown = await page.evaluate(`JSON.stringify({ detail: document.getElementById('detail')?.dataset, active: [...document.querySelectorAll('#statechart .active')].map((e) => e.getAttribute('data-state')), list: window.__states, connection: document.getElementById('connection')?.textContent })`);
+    throw new Error(`${selector} not seen: ${(err as Error).message.split('\n')[0]}; the page showed ${String(shown)}`);
+  }
+}
+
 const run = existsSync(CHROMIUM) || required ? test.serial : test.serial.skip;
 const title = existsSync(CHROMIUM) || required ? 'the page shows actors appear, create, retry and settle, live' : `the devtools page test is SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium; required in CI)`;
 
@@ -60,7 +70,7 @@ run(title, async (t) => {
     const attempt = (attempts.get(name ?? '') ?? 0) + 1;
     attempts.set(name ?? '', attempt);
     await new Promise((r) => setTimeout(r, 1200)); // long enough to be seen in `creating`
-    if (name === 'flaky' && attempt === 1) throw new kopf.TemporaryError('the database is not ready yet', { delay: 4 });
+    if (name === 'flaky' && attempt === 1) throw new kopf.TemporaryError('the database is not ready yet', { delay: 6 });
     return { message: `hello ${name}` };
   });
   const devtools: Devtools = await startDevtools({ flushMs: 100 });
@@ -92,39 +102,39 @@ run(title, async (t) => {
       if (!/\/stream\//.test(req.url())) problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
     });
     await page.goto(devtools.url);
-    await page.waitForSelector('#connection.live', { timeout: 30_000 });
+    await see(page, '#connection.live');
     await page.evaluate(RECORD_STATES);
 
     // An object that is created and handled: creating → idle.
     await createObject(user, KEX_RESOURCE, kex('steady', { field: 'v' }, { labels: { case: 'devtools' } }), cluster.namespace);
-    await page.waitForSelector('li.actor[data-name="steady"]', { timeout: 30_000 });
+    await see(page, 'li.actor[data-name="steady"]');
     await page.click('li.actor[data-name="steady"]');
     await eventually(async () => (await statesOf(page, 'steady')).includes('idle'), 'steady to be idle on the page', 60_000);
     const steady = await statesOf(page, 'steady');
     t.true(steady.includes('creating'), `steady showed ${steady.join(' → ')}`);
     t.true(steady.indexOf('creating') < steady.lastIndexOf('idle'), `steady showed ${steady.join(' → ')}`);
-    await page.waitForSelector('#statechart svg [data-state="idle"].active', { timeout: 30_000 });
-    await page.waitForSelector('#handlers tr[data-handler="create_fn"] td.state-done', { timeout: 30_000 });
+    await see(page, '#statechart svg [data-state="idle"].active');
+    await see(page, '#handlers tr[data-handler="create_fn"] td.state-done');
     t.regex(await page.textContent('#timeline') ?? '', /create_fn succeeded/);
     t.regex(await page.textContent('#timeline') ?? '', /patch \(done\)/);
 
     // An object whose handler fails once with TemporaryError: creating → retrying → creating → idle.
     await createObject(user, KEX_RESOURCE, kex('flaky', { field: 'v' }, { labels: { case: 'devtools' } }), cluster.namespace);
-    await page.waitForSelector('li.actor[data-name="flaky"]', { timeout: 30_000 });
+    await see(page, 'li.actor[data-name="flaky"]');
     await page.click('li.actor[data-name="flaky"]');
-    await page.waitForSelector('li.actor[data-name="flaky"][data-state="retrying"]', { timeout: 60_000 });
-    await page.waitForSelector('#statechart svg [data-state="retrying"].active', { timeout: 30_000 });
-    await page.waitForSelector('#handlers tr[data-handler="create_fn"] td.state-retrying', { timeout: 30_000 });
-    await page.waitForSelector('#timeline li[data-kind="retry"]', { timeout: 30_000 });
+    await see(page, 'li.actor[data-name="flaky"][data-state="retrying"]');
+    await see(page, '#statechart svg [data-state="retrying"].active');
+    await see(page, '#handlers tr[data-handler="create_fn"] td.state-retrying');
+    await see(page, '#timeline li[data-kind="retry"]');
     mkdirSync(IMAGES, { recursive: true });
     await page.screenshot({ path: new URL('devtools-retrying.png', IMAGES).pathname });
-    t.regex(await page.textContent('#timeline') ?? '', /create_fn failed temporarily .*the database is not ready yet; retry in 4 s/);
+    t.regex(await page.textContent('#timeline') ?? '', /create_fn failed temporarily .*the database is not ready yet; retry in 6 s/);
     await eventually(async () => (await statesOf(page, 'flaky')).at(-1) === 'idle', 'flaky to be idle on the page', 60_000);
     const flaky = await statesOf(page, 'flaky');
     t.true(flaky.indexOf('creating') >= 0 && flaky.indexOf('creating') < flaky.indexOf('retrying'), `flaky showed ${flaky.join(' → ')}`);
     t.is(flaky.at(-1), 'idle');
-    await page.waitForSelector('#statechart svg [data-state="idle"].active', { timeout: 30_000 });
-    await page.waitForSelector('#handlers tr[data-handler="create_fn"] td.state-done', { timeout: 30_000 });
+    await see(page, '#statechart svg [data-state="idle"].active');
+    await see(page, '#handlers tr[data-handler="create_fn"] td.state-done');
     t.is(attempts.get('flaky'), 2);
 
     // The search box filters the list.
@@ -132,7 +142,7 @@ run(title, async (t) => {
     await eventually(async () => (await page.isHidden('li.actor[data-name="steady"]')) && (await page.isVisible('li.actor[data-name="flaky"]')), 'the search to filter the list');
     await page.fill('#search', '');
     await page.click('li.actor[data-name="steady"]');
-    await page.waitForSelector('#statechart svg [data-state="idle"].active', { timeout: 30_000 });
+    await see(page, '#statechart svg [data-state="idle"].active');
     await page.screenshot({ path: new URL('devtools-idle.png', IMAGES).pathname });
     t.deepEqual(problems, [], 'the page logged no errors');
   } finally {

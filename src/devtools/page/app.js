@@ -124,6 +124,8 @@ function highlight(container, active) {
 }
 
 async function showChart(container, machine, active) {
+  // The newest state wins, also when it arrives while the diagram is still loading.
+  container.dataset.active = JSON.stringify(active);
   if (container.dataset.machine !== machine) {
     container.dataset.machine = machine ?? '';
     container.replaceChildren();
@@ -132,7 +134,7 @@ async function showChart(container, machine, active) {
       if (svg && container.dataset.machine === machine) container.replaceChildren(svg);
     }
   }
-  highlight(container, active);
+  highlight(container, JSON.parse(container.dataset.active));
 }
 
 function renderHandlers(handlers) {
