@@ -54,7 +54,7 @@ async function see(page: Page, selector: string, timeout = 60_000): Promise<void
     await page.waitForSelector(selector, { timeout });
   } catch (err) {
     const shown = await page.evaluate(`JSON.stringify({ detail: document.getElementById('detail')?.dataset, active: [...document.querySelectorAll('#statechart .active')].map((e) => e.getAttribute('data-state')), list: window.__states, connection: document.getElementById('connection')?.textContent })`);
-    throw new Error(`${selector} not seen: ${(err as Error).message.split('\n')[0]}; the page showed ${String(shown)}`);
+    throw new Error(`${selector} not seen; the page showed ${String(shown)}`, { cause: err });
   }
 }
 
