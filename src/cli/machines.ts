@@ -4,7 +4,7 @@
  * in docs/machines.md and docs/machines/*.svg are generated from the code (test/cli/machines.test.ts compares
  * them). Called by src/cli/main.ts.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyStateMachine } from 'xstate';
 import { MACHINES } from '../devtools/catalog.ts';
@@ -91,8 +91,36 @@ export async function render(machine: AnyStateMachine, format: string): Promise<
   }
 }
 
+/**
+ * Regenerates the diagrams of `<docs>/machines.md` (`npm run docs:machines`): `<docs>/machines/<id>.svg` for
+ * every machine, and each `<!-- generated: id -->` mermaid block; a machine new to the page gets a section
+ * (its SVG and its block) at the end. Returns the files written.
+ */
+export async function updateMachineDocs(docs: string): Promise<string[]> {
+  const written: string[] = [];
+  mkdirSync(join(docs, 'machines'), { recursive: true });
+  const page = join(docs, 'machines.md');
+  let text = readFileSync(page, 'utf8');
+  for (const [id, machine] of Object.entries(MACHINES)) {
+    const svgPath = join(docs, 'machines', `${id}.svg`);
+    writeFileSync(svgPath, await toSvg(machine));
+    written.push(svgPath);
+    const block = `<!-- generated: ${id} -->\n\`\`\`mermaid\n${toMermaid(machine)}\`\`\``;
+    const existing = new RegExp(`<!-- generated: ${id} -->\\n\`\`\`mermaid\\n[\\s\\S]*?\`\`\``);
+    if (existing.test(text)) text = text.replace(existing, () => block);
+    else text = `${text.trimEnd()}\n\n## The ${id} machine\n\n![The ${id} statechart](machines/${id}.svg)\n\n${block}\n<!-- end generated -->\n`;
+  }
+  writeFileSync(page, text);
+  written.push(page);
+  return written;
+}
+
 /** `kopf-ts machines`: to stdout, or one file per machine (`<id>.<ext>`) under `--out DIR`. */
-export async function machinesCommand(options: { format?: string; out?: string }): Promise<void> {
+export async function machinesCommand(options: { format?: string; out?: string; updateDocs?: string }): Promise<void> {
+  if (options.updateDocs) {
+    for (const path of await updateMachineDocs(options.updateDocs)) process.stderr.write(`wrote ${path}\n`);
+    return;
+  }
   const format = options.format ?? 'mermaid';
   if (!(FORMATS as readonly string[]).includes(format)) throw new Error(`Unknown format ${format}: use ${FORMATS.join(', ')}.`);
   if (options.out) mkdirSync(options.out, { recursive: true });

@@ -43,7 +43,8 @@ program
   .description('render the statecharts of machines/ (the object lifecycle, …) as mermaid, dot, json or svg')
   .option('--format <format>', 'mermaid | dot | json | svg', 'mermaid')
   .option('--out <dir>', 'write one file per machine into this directory instead of printing')
-  .action(async (options: { format?: string; out?: string }) => machinesCommand(options));
+  .option('--update-docs <dir>', "regenerate <dir>/machines.md's diagrams and <dir>/machines/*.svg (npm run docs:machines)")
+  .action(async (options: { format?: string; out?: string; updateDocs?: string }) => machinesCommand(options));
 
 program
   .command('demo')

@@ -1,9 +1,11 @@
 // `kopf-ts machines` renders the statecharts from the code; docs/machines.md and docs/machines/*.svg must show
 // the current ones, for every machine machines/index.ts exports.
 import test from 'ava';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createMachine } from 'xstate';
-import { toDot, toJson, toMermaid, MACHINES, render } from '../../src/cli/machines.ts';
+import { toDot, toJson, toMermaid, MACHINES, render, updateMachineDocs } from '../../src/cli/machines.ts';
 import { graphOf } from '../../src/devtools/graph.ts';
 import { toSvg } from '../../src/devtools/svg.ts';
 
@@ -64,4 +66,24 @@ test('nested machines are drawn too: compound states, dotted ids, clusters and b
   t.regex(toDot(nested), /subgraph cluster_running/);
   t.regex(toJson(nested), /"name": "running.working"/);
   await t.throwsAsync(render(nested, 'png'), { message: /Unknown format png/ });
+});
+
+test('npm run docs:machines changes nothing in current docs, and gives a new machine its section', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kopf-ts-docs-'));
+  try {
+    cpSync(new URL('machines.md', docsUrl), join(dir, 'machines.md'));
+    cpSync(new URL('machines/', docsUrl), join(dir, 'machines'), { recursive: true });
+    await updateMachineDocs(dir);
+    t.is(readFileSync(join(dir, 'machines.md'), 'utf8'), readFileSync(new URL('machines.md', docsUrl), 'utf8'));
+    writeFileSync(join(dir, 'machines.md'), '# Machines\n');
+    await updateMachineDocs(dir);
+    const doc = readFileSync(join(dir, 'machines.md'), 'utf8');
+    for (const id of Object.keys(MACHINES)) {
+      t.true(doc.includes(`![The ${id} statechart](machines/${id}.svg)`), id);
+      t.true(doc.includes(`<!-- generated: ${id} -->\n\`\`\`mermaid\n${toMermaid(MACHINES[id]!)}\`\`\``), id);
+      t.true(existsSync(join(dir, 'machines', `${id}.svg`)), id);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
