@@ -44,6 +44,10 @@ const RECORD_STATES = `(() => {
       for (const n of m.addedNodes) if (n.matches?.('li.actor')) note(n);
     }
   }).observe(document.getElementById('actors'), { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state', 'data-name'] });
+  const children = (window.__children = []);
+  new MutationObserver((mutations) => {
+    for (const m of mutations) for (const n of m.addedNodes) if (n.matches?.('li[data-child]')) children.push(n.textContent);
+  }).observe(document.getElementById('children'), { subtree: true, childList: true });
 })()`;
 
 const statesOf = async (page: Page, name: string): Promise<string[]> => (await page.evaluate(`window.__states[${JSON.stringify(name)}] || []`)) as string[];
@@ -116,6 +120,8 @@ run(title, async (t) => {
     await see(page, '#statechart svg [data-state="idle"].active');
     await see(page, '#handlers tr[data-handler="create_fn"] td.state-done');
     t.regex(await page.textContent('#timeline') ?? '', /create_fn succeeded/);
+    const children = (await page.evaluate('window.__children')) as string[];
+    t.true(children.some((c) => /react \(active\)/.test(c)), `the running reaction was shown as a child: ${JSON.stringify(children)}`);
     t.regex(await page.textContent('#timeline') ?? '', /patch \(done\)/);
 
     // An object whose handler fails once with TemporaryError: creating → retrying → creating → idle.

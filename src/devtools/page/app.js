@@ -149,23 +149,32 @@ function renderHandlers(handlers) {
   );
 }
 
+/** Children by id, kept across updates (so their diagrams are not rebuilt on every push). */
 function renderChildren(children, ul = $('children')) {
-  ul.replaceChildren();
+  const existing = new Map([...ul.children].filter((li) => li.dataset.child !== undefined).map((li) => [li.dataset.child, li]));
+  ul.querySelector(':scope > li.empty')?.remove();
   for (const child of children) {
-    const li = el('li', { 'data-child': child.id }, el('span', { text: `${child.id} ` }), el('span', { class: `badge ${child.state}`, text: child.machine ? `${child.machine}: ${child.state}` : (child.src ?? 'actor') + ` (${child.state})` }));
+    let li = existing.get(child.id);
+    existing.delete(child.id);
+    if (!li) {
+      li = el('li', { 'data-child': child.id }, el('span', { class: 'child-id', text: `${child.id} ` }), el('span', { class: 'badge' }));
+      ul.append(li);
+    }
+    const badge = li.querySelector(':scope > .badge');
+    badge.textContent = child.machine ? `${child.machine}: ${child.state}` : `${child.src ?? 'actor'} (${child.state})`;
+    badge.className = `badge ${child.state}`;
+    li.dataset.state = child.state;
     if (child.machine) {
-      const box = el('div', { class: 'child-chart statechart-box' });
-      li.append(box);
+      let box = li.querySelector(':scope > .child-chart');
+      if (!box) li.append((box = el('div', { class: 'child-chart statechart-box' })));
       void showChart(box, child.machine, child.active);
     }
-    if (child.children.length) {
-      const sub = el('ul');
-      li.append(sub);
-      renderChildren(child.children, sub);
-    }
-    ul.append(li);
+    let sub = li.querySelector(':scope > ul');
+    if (child.children.length && !sub) li.append((sub = el('ul')));
+    if (sub) renderChildren(child.children, sub);
   }
-  if (!children.length && ul.id === 'children') ul.append(el('li', { class: 'empty', text: 'none' }));
+  for (const li of existing.values()) li.remove();
+  if (!children.length && ul.id === 'children' && !ul.querySelector(':scope > li.empty')) ul.append(el('li', { class: 'empty', text: 'none' }));
 }
 
 function renderTimeline(lines) {
@@ -201,6 +210,7 @@ function select(key) {
   actorStream?.close();
   timelineCount = 0;
   $('timeline').replaceChildren();
+  $('children').replaceChildren();
   $('detail-ended').hidden = true;
   $('detail').hidden = false;
   $('placeholder').hidden = true;
