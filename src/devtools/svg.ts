@@ -90,6 +90,7 @@ const STYLE = `
   .statechart .state.final rect.outer { fill: none; }
   .statechart .state text { fill: #1f2328; text-anchor: middle; dominant-baseline: central; }
   .statechart .state.active > rect { fill: #ffd33d; stroke: #9a6700; stroke-width: 2.4; }
+  .statechart .state.compound.active > rect, .statechart .state.parallel.active > rect { fill: #fff8c5; stroke: #9a6700; stroke-width: 1.6; }
   .statechart .edge path { fill: none; stroke: #8c959f; stroke-width: 1; }
   .statechart .edge.global path { stroke-dasharray: 2 3; opacity: 0.6; }
   .statechart .edge text { fill: #57606a; font-size: ${FONT - 1}px; }
