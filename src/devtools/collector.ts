@@ -186,17 +186,16 @@ export class Collector {
     this.maxActors = limits.maxActors ?? 100_000;
   }
 
+  /** Inspection events the collector could not read (it never throws into the actors). */
+  failures = 0;
+
   /** The XState inspection observer (give it to runOperator's `inspect`). Cheap: reads a few fields. */
   readonly inspect = (event: InspectionEvent): void => {
-    switch (event.type) {
-      case '@xstate.actor':
-        this.#actor(event.actorRef);
-        return;
-      case '@xstate.snapshot':
-        this.#snapshot(event.actorRef, event.snapshot, event.event);
-        return;
-      default:
-        return;
+    try {
+      if (event.type === '@xstate.actor') this.#actor(event.actorRef);
+      else if (event.type === '@xstate.snapshot') this.#snapshot(event.actorRef, event.snapshot, event.event);
+    } catch {
+      this.failures++;
     }
   };
 

@@ -125,6 +125,12 @@ test.serial('at most maxActors are recorded; more are counted', (t) => {
   t.is(c.size, 0);
 });
 
+test.serial('a malformed inspection event is counted, never thrown into the actor', (t) => {
+  const c = new Collector();
+  t.notThrows(() => c.inspect({ type: '@xstate.snapshot', actorRef: null, rootId: 'x', snapshot: {}, event: { type: 'x' } } as never));
+  t.is(c.failures, 1);
+});
+
 test.serial('rings and active paths', (t) => {
   const ring = new Ring<number>(3);
   for (let i = 1; i <= 5; i++) ring.push(i);

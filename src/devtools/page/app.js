@@ -62,8 +62,14 @@ function matches(summary) {
 function upsert(summary) {
   let entry = actors.get(summary.key);
   if (!entry) {
-    const li = el('li', { class: 'actor' }, el('span', { class: 'name' }), el('span', { class: 'badge' }));
-    li.addEventListener('click', () => select(summary.key));
+    const li = el('li', { class: 'actor', tabindex: '0', role: 'button' }, el('span', { class: 'name' }), el('span', { class: 'badge' }));
+    li.addEventListener('click', () => select(li.dataset.key));
+    li.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        select(li.dataset.key);
+      }
+    });
     entry = { summary, li };
     actors.set(summary.key, entry);
   }
