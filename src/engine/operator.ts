@@ -104,15 +104,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     const scope = key.slice(0, key.lastIndexOf('/'));
     const ctx = contexts.get(scope);
     if (!ctx) throw new Error(`no resource context for ${scope}`);
-    return createObjectActor(key, event, {
-      resource: ctx,
-      rootLogger: logger,
-      operatorMemo: memo,
-      limiter,
-      poster,
-      ...(options.inspect ? { inspect: options.inspect } : {}),
-      ...(options.timeline ? { timeline: options.timeline } : {}),
-    });
+    return createObjectActor(key, event, { resource: ctx, rootLogger: logger, operatorMemo: memo, limiter, poster, inspect: options.inspect, timeline: options.timeline });
   }, logger);
 
   const watchers = new Map<string, Watcher>();
