@@ -1,6 +1,6 @@
 /**
  * The front door of kopf-ts: `import * as kopf from 'kopf-ts'`. Explicit named exports only: registration
- * (`kopf.on.*`, sub-handlers), errors, filters, Events, hierarchies, settings and running/embedding.
+ * (`kopf.on.*`, `kopf.daemon`, `kopf.timer`, sub-handlers), errors, filters, Events, hierarchies, settings and running/embedding.
  */
 import type { Body } from './model/body.ts';
 import * as hierarchies from './model/hierarchies.ts';
@@ -9,12 +9,13 @@ import { invocationContext } from './engine/subhandlers.ts';
 import { runOperator, type OperatorOptions } from './engine/operator.ts';
 import { describe } from './execution/attempt.ts';
 
-export { on } from './on.ts';
-export type { ChangingOptions, ResumeOptions, DeleteOptions, EventOptions } from './on.ts';
+export { on, daemon, timer } from './on.ts';
+export type { ChangingOptions, ResumeOptions, DeleteOptions, EventOptions, DaemonOptions, TimerOptions } from './on.ts';
+export { DaemonStoppingReason } from './execution/stop-flag.ts';
 export { PRESENT, ABSENT, not_, all_, any_, none_ } from './handlers/filters.ts';
 export { EVERYTHING } from './handlers/selector.ts';
 export { getDefaultRegistry, setDefaultRegistry, Registry } from './handlers/registry.ts';
-export type { ChangingKwargs, EventKwargs, ActivityKwargs, HandlerLogger } from './handlers/kwargs.ts';
+export type { ChangingKwargs, EventKwargs, ActivityKwargs, DaemonKwargs, TimerKwargs, DaemonStopped, HandlerLogger } from './handlers/kwargs.ts';
 export {
   TemporaryError,
   PermanentError,

@@ -1,13 +1,13 @@
 /**
- * `kopf-ts machines [--format mermaid|dot|json]`: prints the statecharts of machines/ (the object lifecycle)
+ * `kopf-ts machines [--format mermaid|dot|json]`: prints the statecharts of machines/ (object, daemon, timer)
  * from their XState definitions, so the diagrams in docs/machines.md are generated from the code (a test
  * compares them). Called by src/cli/main.ts and test/cli/machines.test.ts.
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
-import { objectMachine } from '../../machines/index.ts';
+import { daemonMachine, objectMachine, timerMachine } from '../../machines/index.ts';
 
 /** The machines that are rendered, by name. */
-export const MACHINES: Record<string, AnyStateMachine> = { object: objectMachine };
+export const MACHINES: Record<string, AnyStateMachine> = { object: objectMachine, daemon: daemonMachine, timer: timerMachine };
 
 interface Edge {
   from: string;

@@ -47,8 +47,8 @@ export function eventHandlersOf(ctx: ResourceContext): EventHandler[] {
   return ctx.registry.eventHandlers(ctx.resource).filter((h) => ctx.selectors.has(h.selector));
 }
 
-/** Builds the services of one object of the resource. */
-export function objectServices(ctx: ResourceContext, logger: Logger, memo: object): ObjectServices {
+/** Builds the services of one object of the resource; `background` adds its daemons' and timers' finalizer needs. */
+export function objectServices(ctx: ResourceContext, logger: Logger, memo: object, background?: { requiresFinalizer(body: Body): boolean }): ObjectServices {
   const handlers = (): ChangingHandler[] => changingHandlersOf(ctx);
   const extraFields = [...new Set(handlers().filter((h) => h.field).map((h) => h.field!.join('.')))];
   const services: ObjectServices = {
@@ -72,6 +72,7 @@ export function objectServices(ctx: ResourceContext, logger: Logger, memo: objec
       return anyPrematches(handlers(), { body, old: state.old, new: state.new, kwargs: () => filterKwargs(body, 'update', state) });
     },
     requiresFinalizer(body) {
+      if (background?.requiresFinalizer(body)) return true;
       const state = changeState(services, body);
       return requiresFinalizer(handlers(), { body, old: state.old, new: state.new, kwargs: () => filterKwargs(body, 'update', state) });
     },
