@@ -144,6 +144,28 @@ test.serial('a daemon that returned is not restarted; its result is written; ini
   }
 });
 
+test.serial('a daemon that fails permanently is not restarted by later events', async (t) => {
+  kopf.setDefaultRegistry(new kopf.Registry());
+  let calls = 0;
+  kopf.on.daemon('kopfexamples', { labels: { case: 'fatal' } }, async function fatal_fn() {
+    calls++;
+    throw new kopf.PermanentError('no way');
+  });
+  const op = await inProcess();
+  try {
+    const ns = cluster.namespace;
+    await createObject(user, KEX_RESOURCE, kex('fatal', { field: 'x' }, { labels: { case: 'fatal' } }), ns);
+    await eventually(() => calls === 1, 'the daemon to run');
+    await patchObject(user, KEX_RESOURCE, { namespace: ns, name: 'fatal' }, { spec: { field: 'y' } }, { type: 'merge' });
+    await eventually(async () => (await getObject(user, KEX_RESOURCE, { namespace: ns, name: 'fatal' })).metadata.finalizers === undefined, 'the finalizer to go', 10_000);
+    t.is(calls, 1);
+    await deleteObject(user, KEX_RESOURCE, { namespace: ns, name: 'fatal' });
+    await eventually(() => gone('fatal'), 'the object to be gone');
+  } finally {
+    await op.stop();
+  }
+});
+
 test.serial('a timer writes its result only when it changes', async (t) => {
   kopf.setDefaultRegistry(new kopf.Registry());
   let ticks = 0;
