@@ -5,7 +5,7 @@
 import type { Body } from './model/body.ts';
 import * as hierarchies from './model/hierarchies.ts';
 import { currentPoster } from './engine/posting.ts';
-import { invocationContext } from './engine/subhandlers.ts';
+import { currentInvocation } from './engine/subhandlers.ts';
 import { runOperator, type OperatorOptions } from './engine/operator.ts';
 import { describe } from './execution/attempt.ts';
 
@@ -35,7 +35,7 @@ export type { OperatorOptions } from './engine/operator.ts';
 
 function ownerOrCurrent(owner: Body | undefined, what: string): Body {
   if (owner) return owner;
-  const ctx = invocationContext.getStore();
+  const ctx = currentInvocation();
   if (!ctx) throw new Error(`kopf.${what}() without an owner works only inside a handler; pass the owner body explicitly.`);
   return ctx.body as Body;
 }
@@ -110,8 +110,8 @@ export interface SubhandlerOptions {
 
 /** Declares a sub-handler of the running change handler (id `parent/child`). */
 export function subhandler<F extends (kwargs: any) => unknown>(options: SubhandlerOptions, fn: F): F {
-  const ctx = invocationContext.getStore();
-  if (!ctx) throw new TypeError('kopf.subhandler() can only be used inside a change handler.');
+  const ctx = currentInvocation();
+  if (!ctx || ctx.kind !== 'changing') throw new TypeError('kopf.subhandler() can only be used inside a change handler.');
   const id = options.id ?? fn.name;
   if (!id) throw new TypeError('An anonymous sub-handler needs an id: kopf.subhandler({ id: "..." }, fn).');
   ctx.declared.push({ id, fn, options });
@@ -125,8 +125,8 @@ export function register<F extends (kwargs: any) => unknown>(fn: F, options: Sub
 
 /** Runs the declared sub-handlers now (else they run when the parent returns). */
 export async function execute(): Promise<void> {
-  const ctx = invocationContext.getStore();
-  if (!ctx) throw new TypeError('kopf.execute() can only be used inside a change handler.');
+  const ctx = currentInvocation();
+  if (!ctx || ctx.kind !== 'changing') throw new TypeError('kopf.execute() can only be used inside a change handler.');
   await ctx.execute();
 }
 

@@ -21,7 +21,7 @@ import { SharedStopFlag } from '../execution/stop-flag.ts';
 import type { Logger } from '../observe/log.ts';
 import { invocationKwargs, resourceKwargs } from './kwargs.ts';
 import type { ResourceContext } from './resource-services.ts';
-import { invocationContext, type InvocationContext } from './subhandlers.ts';
+import { invocationData } from './subhandlers.ts';
 import { writeMergePatch } from './writer.ts';
 
 /** A daemon or a timer. */
@@ -180,10 +180,8 @@ export class ObjectBackground {
         defaultBackoff: this.ctx.settings.execution.defaultBackoff,
         logger: { debug: quiet('debug'), info: quiet('info'), warn: quiet('warn'), error: quiet('error') },
         invoke: () => {
-          const context: InvocationContext = { handlerId: handler.id, body: this.body, declared: [], executed: false, execute: async () => undefined };
-          return invocationContext.run(context, () =>
-            invoke({ handler, kwargs, moduleUrls: this.ctx.moduleUrls, signal, stopFlag: slot.flag, timeoutMs: null }),
-          );
+          const context = invocationData({ kind: handler.kind, handlerId: handler.id, body: this.body, declared: [], executed: false, execute: async () => undefined });
+          return invoke({ handler, kwargs, moduleUrls: this.ctx.moduleUrls, signal, stopFlag: slot.flag, timeoutMs: null, context });
         },
       });
       if (cancelled()) {

@@ -208,6 +208,8 @@ export async function invoke(options: {
   timeoutMs?: number | null | undefined;
   /** A daemon's or timer's `stopped` flag, shared with the worker. */
   stopFlag?: SharedStopFlag | undefined;
+  /** Per-call data for {@link invocationContext} (the engine's sub-handler context). */
+  context?: Record<string, unknown> | undefined;
 }): Promise<unknown> {
   const reply = await callHandler(options);
   if (!reply.ok) throw reply.error;
