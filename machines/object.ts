@@ -4,9 +4,11 @@
  * effects (`react`, `release`) and the guards that need handler knowledge. Pure: imports xstate only.
  * Created per object by src/engine/object-actor.ts; drawn by `kopf-ts machines`; shown live in devtools.
  */
-import { and, assign, not, setup, type ActorRefFrom } from 'xstate';
+import { and, assign, enqueueActions, not, setup, type ActorRefFrom } from 'xstate';
 import { fromPromise } from 'xstate';
+import { daemonMachine, type BackgroundOutput, type DaemonInput, type StopReason } from './daemon.ts';
 import { isNewer } from './resource-version.ts';
+import { timerMachine, type TimerInput } from './timer.ts';
 
 /** The minimal shape of a watch event the machine reads. */
 export interface MachineEvent {
@@ -48,8 +50,32 @@ export interface ReleaseInput {
   event: MachineEvent;
 }
 
+/** A daemon or timer that should run for the object (spawned unless it already runs). */
+export type SpawnRequest = { id: string; kind: 'daemon'; input: DaemonInput } | { id: string; kind: 'timer'; input: TimerInput };
+
+/**
+ * What the engine found for the newest event of the object: the daemons and timers whose filters match
+ * (`spawn`), the running ones to stop (`stop`, e.g. filters no longer match), and whether the object changed
+ * (for the timers' idle clocks).
+ */
+export interface BackgroundSync {
+  type: 'background.sync';
+  spawn: SpawnRequest[];
+  stop: { id: string; reason: StopReason }[];
+  changed: boolean;
+  /** When the event was seen (ms). */
+  at: number;
+}
+
 /** Events the machine accepts. */
-export type ObjectMachineEvent = { type: 'watch.event'; event: MachineEvent } | { type: 'operator.stop' };
+export type ObjectMachineEvent =
+  | { type: 'watch.event'; event: MachineEvent }
+  | BackgroundSync
+  /** Stop every daemon and timer (the operator exits): they follow their own stopping protocol. */
+  | { type: 'background.stop'; reason: StopReason }
+  | { type: 'operator.stop' }
+  | { type: `xstate.done.actor.${string}`; output?: BackgroundOutput }
+  | { type: `xstate.error.actor.${string}`; error?: unknown };
 
 /** The machine's context. */
 export interface ObjectContext {
@@ -71,6 +97,8 @@ export interface ObjectContext {
   errorDelays: number[];
   /** Why the machine ended. */
   reason: 'deleted' | 'stopped' | null;
+  /** Ids of the running daemon and timer children. */
+  background: string[];
 }
 
 /** Input of the machine. */
@@ -112,6 +140,8 @@ export const objectMachine = setup({
     release: fromPromise<ReleaseOutput, ReleaseInput>(async () => {
       throw new Error('objectMachine: the release actor must be provided by the engine');
     }),
+    daemon: daemonMachine,
+    timer: timerMachine,
   },
   guards: {
     /** The object carries our finalizer. */
@@ -133,6 +163,10 @@ export const objectMachine = setup({
     /** A reaction wrote (its returned body is newer) or a newer event arrived meanwhile. */
     releaseGone: ({ event }) => (event as unknown as { output: { gone?: boolean } }).output.gone === true,
     hasMoreToClassify: ({ context, event }) => Boolean(outputOf(event).body) || context.pending !== null,
+    /** Daemons or timers still run (the finalizer stays until they exit). */
+    hasBackground: ({ context }) => context.background.length > 0,
+    /** The child that just ended was the last daemon or timer. */
+    lastBackground: ({ context, event }) => context.background.length === 1 && context.background[0] === childIdOf(event.type),
   },
   delays: {
     retryDelay: ({ context }) => Math.max(0, context.delay) * 1000,
@@ -182,6 +216,28 @@ export const objectMachine = setup({
     recordDoneIdle: assign(({ context, event }) => ({ ...withOutput(context, outputOf(event), {}), initial: false })),
     recordReleasing: assign(({ context, event }) => withOutput(context, outputOf(event), {})),
     handledOnce: assign({ initial: false }),
+    /** Spawns the requested daemons/timers that do not run yet, stops the unwanted ones, tells them of changes. */
+    syncBackground: enqueueActions(({ context, event, enqueue, self }) => {
+      if (event.type !== 'background.sync') return;
+      const children = self.getSnapshot().children as Record<string, unknown>;
+      const running = context.background.filter((id) => children[id]);
+      for (const request of event.spawn) {
+        if (context.background.includes(request.id)) continue;
+        if (request.kind === 'daemon') enqueue.spawnChild('daemon', { id: request.id, input: request.input });
+        else enqueue.spawnChild('timer', { id: request.id, input: request.input });
+      }
+      for (const { id, reason } of event.stop) if (running.includes(id)) enqueue.sendTo(id, { type: 'stop', reason });
+      if (event.changed) for (const id of running) enqueue.sendTo(id, { type: 'object.changed', at: event.at });
+      const spawned = event.spawn.map((r) => r.id).filter((id) => !context.background.includes(id));
+      if (spawned.length) enqueue.assign({ background: [...context.background, ...spawned] });
+    }),
+    /** Asks every daemon and timer to stop (deletion: `RESOURCE_DELETED`; `background.stop`: its reason). */
+    stopBackground: enqueueActions(({ context, event, enqueue, self }) => {
+      const reason: StopReason = event.type === 'background.stop' ? event.reason : 'RESOURCE_DELETED';
+      const children = self.getSnapshot().children as Record<string, unknown>;
+      for (const id of context.background) if (children[id]) enqueue.sendTo(id, { type: 'stop', reason });
+    }),
+    forgetBackground: assign({ background: ({ context, event }) => context.background.filter((id) => id !== childIdOf(event.type)) }),
   },
 }).createMachine({
   id: 'object',
@@ -196,10 +252,15 @@ export const objectMachine = setup({
     errors: 0,
     errorDelays: input.errorDelays ?? DEFAULT_ERROR_DELAYS,
     reason: null,
+    background: [],
   }),
   initial: 'idle',
   on: {
     'operator.stop': { target: '.stopped' },
+    'background.sync': { actions: 'syncBackground' },
+    'background.stop': { actions: 'stopBackground' },
+    'xstate.done.actor.*': { actions: 'forgetBackground' },
+    'xstate.error.actor.*': { actions: 'forgetBackground' },
   },
   states: {
     idle: {
@@ -222,7 +283,16 @@ export const objectMachine = setup({
     creating: causeState('observing'),
     updating: causeState('observing'),
     resuming: causeState('observing'),
-    deleting: causeState('releasing'),
+    deleting: { ...causeState('releasing'), entry: 'stopBackground' },
+    /** Deletion handlers are done; the daemons and timers are stopping; the finalizer stays until they exit. */
+    awaitingBackground: {
+      always: { guard: not('hasBackground'), target: 'releasing', actions: 'takeNewest' },
+      on: {
+        'xstate.done.actor.*': [{ guard: 'lastBackground', target: 'releasing', actions: ['forgetBackground', 'takeNewest'] }, { actions: 'forgetBackground' }],
+        'xstate.error.actor.*': [{ guard: 'lastBackground', target: 'releasing', actions: ['forgetBackground', 'takeNewest'] }, { actions: 'forgetBackground' }],
+        'watch.event': [{ guard: 'isStale' }, { actions: 'keepPending' }],
+      },
+    },
     retrying: {
       after: { retryDelay: { target: 'observing', actions: 'takeNewest' } },
       on: {
@@ -267,7 +337,10 @@ function causeState(done: 'observing' | 'releasing') {
           { guard: 'hasMoreToClassify', target: 'observing', actions: 'recordDone' },
           { target: 'idle', actions: 'recordDoneIdle' },
         ] as const)
-      : ([{ target: 'releasing', actions: 'recordReleasing' }] as const);
+      : ([
+          { guard: 'hasBackground', target: 'awaitingBackground', actions: 'recordReleasing' },
+          { target: 'releasing', actions: 'recordReleasing' },
+        ] as const);
   return {
     invoke: {
       src: 'react',
@@ -281,6 +354,11 @@ function causeState(done: 'observing' | 'releasing') {
     },
     on: { 'watch.event': [{ guard: 'isStale' }, { actions: 'keepPending' }] },
   } as const;
+}
+
+/** The child id in `xstate.done.actor.<id>` / `xstate.error.actor.<id>`. */
+function childIdOf(type: string): string {
+  return type.replace(/^xstate\.(done|error)\.actor\./, '');
 }
 
 function reactInput({ context }: { context: ObjectContext }): ReactInput {

@@ -1,20 +1,21 @@
 /**
  * The front door of kopf-ts: `import * as kopf from 'kopf-ts'`. Explicit named exports only: registration
- * (`kopf.on.*`, sub-handlers), errors, filters, Events, hierarchies, settings and running/embedding.
+ * (`kopf.on.*`, `kopf.daemon`, `kopf.timer`, sub-handlers), errors, filters, Events, hierarchies, settings and running/embedding.
  */
 import type { Body } from './model/body.ts';
 import * as hierarchies from './model/hierarchies.ts';
 import { currentPoster } from './engine/posting.ts';
-import { invocationContext } from './engine/subhandlers.ts';
+import { currentInvocation } from './engine/subhandlers.ts';
 import { runOperator, type OperatorOptions } from './engine/operator.ts';
 import { describe } from './execution/attempt.ts';
 
-export { on } from './on.ts';
-export type { ChangingOptions, ResumeOptions, DeleteOptions, EventOptions } from './on.ts';
+export { on, daemon, timer } from './on.ts';
+export type { ChangingOptions, ResumeOptions, DeleteOptions, EventOptions, DaemonOptions, TimerOptions } from './on.ts';
+export { DaemonStoppingReason } from './execution/stop-flag.ts';
 export { PRESENT, ABSENT, not_, all_, any_, none_ } from './handlers/filters.ts';
 export { EVERYTHING } from './handlers/selector.ts';
 export { getDefaultRegistry, setDefaultRegistry, Registry } from './handlers/registry.ts';
-export type { ChangingKwargs, EventKwargs, ActivityKwargs, HandlerLogger } from './handlers/kwargs.ts';
+export type { ChangingKwargs, EventKwargs, ActivityKwargs, DaemonKwargs, TimerKwargs, DaemonStopped, HandlerLogger } from './handlers/kwargs.ts';
 export {
   TemporaryError,
   PermanentError,
@@ -34,7 +35,7 @@ export type { OperatorOptions } from './engine/operator.ts';
 
 function ownerOrCurrent(owner: Body | undefined, what: string): Body {
   if (owner) return owner;
-  const ctx = invocationContext.getStore();
+  const ctx = currentInvocation();
   if (!ctx) throw new Error(`kopf.${what}() without an owner works only inside a handler; pass the owner body explicitly.`);
   return ctx.body as Body;
 }
@@ -109,8 +110,8 @@ export interface SubhandlerOptions {
 
 /** Declares a sub-handler of the running change handler (id `parent/child`). */
 export function subhandler<F extends (kwargs: any) => unknown>(options: SubhandlerOptions, fn: F): F {
-  const ctx = invocationContext.getStore();
-  if (!ctx) throw new TypeError('kopf.subhandler() can only be used inside a change handler.');
+  const ctx = currentInvocation();
+  if (!ctx || ctx.kind !== 'changing') throw new TypeError('kopf.subhandler() can only be used inside a change handler.');
   const id = options.id ?? fn.name;
   if (!id) throw new TypeError('An anonymous sub-handler needs an id: kopf.subhandler({ id: "..." }, fn).');
   ctx.declared.push({ id, fn, options });
@@ -124,8 +125,8 @@ export function register<F extends (kwargs: any) => unknown>(fn: F, options: Sub
 
 /** Runs the declared sub-handlers now (else they run when the parent returns). */
 export async function execute(): Promise<void> {
-  const ctx = invocationContext.getStore();
-  if (!ctx) throw new TypeError('kopf.execute() can only be used inside a change handler.');
+  const ctx = currentInvocation();
+  if (!ctx || ctx.kind !== 'changing') throw new TypeError('kopf.execute() can only be used inside a change handler.');
   await ctx.execute();
 }
 

@@ -1,6 +1,6 @@
 /**
  * `kopf-ts machines [--format mermaid|dot|json|svg] [--out DIR]`: renders every statechart machines/index.ts
- * exports (the object lifecycle, and any machine added there) from their XState definitions, so the diagrams
+ * exports (object, daemon, timer, and any machine added there) from their XState definitions, so the diagrams
  * in docs/machines.md and docs/machines/*.svg are generated from the code (test/cli/machines.test.ts compares
  * them). Called by src/cli/main.ts.
  */

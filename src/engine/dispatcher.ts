@@ -14,6 +14,10 @@ export interface DispatchedActor {
   done: Promise<unknown>;
   /** Whether a reaction (or a finalizer release) is in flight. */
   busy(): boolean;
+  /** Asks the object's daemons and timers to stop (they follow their own cancellation protocol). */
+  stopBackground?(reason: 'OPERATOR_EXITING'): void;
+  /** Whether daemons or timers still run. */
+  hasBackground?(): boolean;
 }
 
 /** Creates the actor of a newly seen object. */
@@ -72,14 +76,19 @@ export class Dispatcher {
   }
 
   /**
-   * Lets in-flight reactions finish for up to `timeoutMs`, then stops every actor (a reaction still running
-   * is aborted: it writes nothing and runs again after a restart). Returns how many were still busy.
+   * Asks every daemon and timer to stop and lets in-flight reactions finish for up to `timeoutMs` (daemons
+   * and timers get up to `backgroundTimeoutMs`: their cancellation backoff and timeout), then stops every
+   * actor (a reaction still running is aborted: it writes nothing and runs again after a restart).
+   * Returns how many were still busy.
    */
-  async stopAll(timeoutMs: number): Promise<number> {
+  async stopAll(timeoutMs: number, backgroundTimeoutMs = timeoutMs): Promise<number> {
     this.#stopping = true;
     const actors = [...this.#actors.values()];
-    const deadline = Date.now() + timeoutMs;
-    while (actors.some((a) => a.busy()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const actor of actors) actor.stopBackground?.('OPERATOR_EXITING');
+    const started = Date.now();
+    const pending = (): boolean =>
+      (Date.now() < started + timeoutMs && actors.some((a) => a.busy())) || (Date.now() < started + backgroundTimeoutMs && actors.some((a) => a.hasBackground?.()));
+    while (pending()) await new Promise((r) => setTimeout(r, 20));
     const left = actors.filter((a) => a.busy()).length;
     for (const actor of actors) actor.send({ type: 'operator.stop' });
     await Promise.all(actors.map((a) => a.done));

@@ -1,19 +1,24 @@
 /**
  * Creates the actor of one object: machines/object.ts with the engine's implementations provided — the
- * `react` and `release` actors and the guards that need handler knowledge (has our finalizer, never
- * handled, changed since last handled, resume handlers apply). Called by the dispatcher on first sight.
+ * `react` and `release` actors, the guards that need handler knowledge (has our finalizer, never
+ * handled, changed since last handled, resume handlers apply), and the daemon/timer children's
+ * implementations (src/engine/background.ts). After every watch event it sends the object's daemon/timer
+ * plan. Called by the dispatcher on first sight.
  */
 import { createActor, fromPromise, toPromise } from 'xstate';
 import { objectMachine, type ReactInput, type ReactOutput, type ReleaseInput, type ReleaseOutput, type ObjectContext } from '../../machines/object.ts';
+import { daemonMachine, type StopReason } from '../../machines/daemon.ts';
+import { timerMachine } from '../../machines/timer.ts';
 import type { Body, RawEvent } from '../model/body.ts';
 import { hasFinalizer } from '../model/finalizers.ts';
 import { copyMemo } from '../model/memo.ts';
 import { objectLogger, type Logger } from '../observe/log.ts';
+import { ObjectBackground, daemonImplementations, spawningHandlersOf, timerImplementations } from './background.ts';
 import { changeState } from './change-state.ts';
 import type { DispatchedActor } from './dispatcher.ts';
 import { react } from './reaction.ts';
 import { release } from './release.ts';
-import { objectServices, type ResourceContext } from './resource-services.ts';
+import { changingHandlersOf, objectServices, type ResourceContext } from './resource-services.ts';
 import type { ObjectServices } from './services.ts';
 import type { Semaphore } from './semaphore.ts';
 import type { EventPoster } from './posting.ts';
@@ -42,6 +47,8 @@ function bodyOf(context: ObjectContext): Body {
 interface ObjectEntry {
   services: ObjectServices;
   logger: Logger;
+  /** Daemons and timers (only for resources that have them). */
+  background: ObjectBackground | null;
 }
 
 /**
@@ -57,8 +64,11 @@ function provideMachine(limiter: Semaphore, objects: Map<string, ObjectEntry>) {
     return found;
   };
   const services = (context: ObjectContext): ObjectServices => entry(context.key).services;
+  const lookup = (key: string): ObjectBackground | undefined => objects.get(key)?.background ?? undefined;
   return objectMachine.provide({
     actors: {
+      daemon: daemonMachine.provide(daemonImplementations(lookup)),
+      timer: timerMachine.provide(timerImplementations(lookup)),
       react: fromPromise<ReactOutput, ReactInput>(async ({ input, signal }) => {
         const { services: svc, logger } = entry(input.key);
         const releasePermit = await limiter.acquire(signal);
@@ -91,7 +101,10 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
   const meta = event.object.metadata;
   const plainLogger = objectLogger(options.rootLogger, { namespace: meta.namespace, name: meta.name, uid: meta.uid, kind: event.object.kind });
   const logger = options.poster && options.resource.settings.posting.loggers ? postingLogger(plainLogger, event.object as Body, options.poster, options.resource.settings) : plainLogger;
-  const services = objectServices(options.resource, logger, copyMemo(options.operatorMemo));
+  const memo = copyMemo(options.operatorMemo);
+  const background = spawningHandlersOf(options.resource).length > 0 ? new ObjectBackground(options.resource, logger, memo, event.object as Body) : null;
+  if (background) background.key = key;
+  const services = objectServices(options.resource, logger, memo, background ?? undefined);
   const sink = options.timeline;
   if (sink) services.timeline = (entry) => sink(key, entry);
   const settings = options.resource.settings;
@@ -101,7 +114,7 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
     shared = { machine: provideMachine(options.limiter, objects), objects };
     perOperator.set(options.limiter, shared);
   }
-  shared.objects.set(key, { services, logger });
+  shared.objects.set(key, { services, logger, background });
   const objects = shared.objects;
 
   const actor = createActor(shared.machine, {
@@ -128,5 +141,30 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
     const snap = actor.getSnapshot();
     return snap.status === 'active' && ['creating', 'updating', 'resuming', 'deleting', 'releasing'].some((state) => snap.matches(state as 'creating'));
   };
-  return { send: (e) => actor.send(e), done, busy };
+  const hasChangeHandlers = (): boolean => changingHandlersOf(options.resource).length > 0;
+  const send: DispatchedActor['send'] = (e) => {
+    // Deleted without our finalizer (e.g. removed by hand): the daemons learn why before they are stopped.
+    if (background && e.type === 'watch.event' && e.event.type === 'DELETED') actor.send({ type: 'background.stop', reason: 'RESOURCE_DELETED' });
+    actor.send(e);
+    if (!background || e.type !== 'watch.event' || e.event.type === 'DELETED') return;
+    const snap = actor.getSnapshot();
+    if (snap.status !== 'active') return;
+    const body = e.event.object as Body;
+    background.update(body);
+    try {
+      // Kopf's idle clock: an event "changes" the object when its essence differs from the diff-base, or
+      // always when the resource has no change handlers (no diff-base is ever stored then).
+      const changed = !hasChangeHandlers() || changeState(services, body).diff.length > 0;
+      actor.send(background.plan(body, snap.context.background, changed, Date.now()));
+    } catch (err) {
+      logger.error({ err }, `Cannot plan the daemons and timers: ${(err as Error).message}`);
+    }
+  };
+  return {
+    send,
+    done,
+    busy,
+    stopBackground: (reason: StopReason) => actor.send({ type: 'background.stop', reason }),
+    hasBackground: () => actor.getSnapshot().status === 'active' && actor.getSnapshot().context.background.length > 0,
+  };
 }

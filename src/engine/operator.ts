@@ -59,6 +59,16 @@ export interface OperatorOptions {
 
 const PLAIN_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** How long an exiting operator waits for daemons and timers: the longest cancellation backoff + timeout. */
+function backgroundExitMs(registry: Registry, settings: OperatorSettings): number {
+  const exit = settings.queueing.exitTimeout;
+  let longest = exit;
+  for (const h of registry.all()) {
+    if (h.kind === 'daemon') longest = Math.max(longest, (h.cancellationBackoff ?? 0) + (h.cancellationTimeout ?? exit));
+  }
+  return (longest + 1) * 1000;
+}
+
 /** Runs the operator until `signal` aborts. Rejects only when it cannot start (no cluster, startup failed). */
 export async function runOperator(options: OperatorOptions = {}): Promise<void> {
   const settings = options.settings ?? defaultSettings();
@@ -169,7 +179,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     logger.info('Stopping the operator…');
     for (const watcher of watchers.values()) watcher.stop();
     await Promise.all([...watchers.values()].map((w) => w.done));
-    const left = await dispatcher.stopAll(settings.queueing.exitTimeout * 1000);
+    const left = await dispatcher.stopAll(settings.queueing.exitTimeout * 1000, backgroundExitMs(registry, settings));
     if (left) logger.warn(`${left} objects were still reacting at exit; they continue after a restart.`);
     await Promise.allSettled(background);
     await closePool();

@@ -3,7 +3,7 @@
  * `process_changing_cause`, with all due handlers run in one cycle (Kopf's `all_at_once`) so that one cycle
  * writes once. Provided to machines/object.ts as its `react` actor by src/engine/object-actor.ts.
  *
- * Steps: select the handlers for the cause; add the finalizer first if a handler needs it (an rv-guarded
+ * Steps: select the handlers for the cause; add the finalizer first if a handler (or a daemon or timer) needs it (an rv-guarded
  * JSON patch, before any handler runs, as Kopf); load each handler's progress; re-purpose or purge records of
  * a superseded cause; run every awakened handler; store progress (or, when all are finished, purge it and
  * write the diff-base); write the merge patches; tell the machine whether it is done or when to retry.
@@ -50,11 +50,6 @@ export async function react(services: ObjectServices, input: { body: Body; cause
   const keyOptions = { prefix, v1: settings.persistence.v1Keys };
   const title = titleOf(cause);
 
-  // Stealth mode: the resource has change handlers, but none of them pre-matches this object.
-  if (!services.anyChangingPrematches(body)) {
-    return { outcome: 'done' };
-  }
-
   // The finalizer first (Kopf's order): an rv-guarded JSON patch; handlers run on the patched body.
   const finalizer = settings.persistence.finalizer;
   if (cause !== 'delete') {
@@ -72,6 +67,12 @@ export async function react(services: ObjectServices, input: { body: Body; cause
       if (written.gone) return { outcome: 'done', gone: true };
       body = written.body;
     }
+  }
+
+  // Stealth mode: no change handler pre-matches this object (daemons and timers may still need the finalizer,
+  // handled above); nothing is stored. A body we wrote goes back to the machine as the newest.
+  if (!services.anyChangingPrematches(body)) {
+    return body === input.body ? { outcome: 'done' } : { outcome: 'done', body };
   }
 
   const now = services.now();

@@ -23,7 +23,7 @@ import type { ChangeState } from './change-state.ts';
 import { changeState } from './change-state.ts';
 import { changeKwargs, invocationKwargs, type KwargsBase } from './kwargs.ts';
 import type { ChangingCause, ChangingRun, HandlerAttempt, ObjectServices } from './services.ts';
-import { invocationContext, type DeclaredSubhandler, type InvocationContext } from './subhandlers.ts';
+import { invocationData, type DeclaredSubhandler, type InvocationContext } from './subhandlers.ts';
 
 /** What is shared by all objects of a resource. */
 export interface ResourceContext {
@@ -47,8 +47,8 @@ export function eventHandlersOf(ctx: ResourceContext): EventHandler[] {
   return ctx.registry.eventHandlers(ctx.resource).filter((h) => ctx.selectors.has(h.selector));
 }
 
-/** Builds the services of one object of the resource. */
-export function objectServices(ctx: ResourceContext, logger: Logger, memo: object): ObjectServices {
+/** Builds the services of one object of the resource; `background` adds its daemons' and timers' finalizer needs. */
+export function objectServices(ctx: ResourceContext, logger: Logger, memo: object, background?: { requiresFinalizer(body: Body): boolean }): ObjectServices {
   const handlers = (): ChangingHandler[] => changingHandlersOf(ctx);
   const extraFields = [...new Set(handlers().filter((h) => h.field).map((h) => h.field!.join('.')))];
   const services: ObjectServices = {
@@ -72,6 +72,7 @@ export function objectServices(ctx: ResourceContext, logger: Logger, memo: objec
       return anyPrematches(handlers(), { body, old: state.old, new: state.new, kwargs: () => filterKwargs(body, 'update', state) });
     },
     requiresFinalizer(body) {
+      if (background?.requiresFinalizer(body)) return true;
       const state = changeState(services, body);
       return requiresFinalizer(handlers(), { body, old: state.old, new: state.new, kwargs: () => filterKwargs(body, 'update', state) });
     },
@@ -108,6 +109,7 @@ async function runChanging(ctx: ResourceContext, services: ObjectServices, memo:
     logger: services.logger,
     invoke: async () => {
       const context: InvocationContext = {
+        kind: 'changing',
         handlerId: handler.id,
         body: run.body,
         declared: [],
@@ -120,7 +122,7 @@ async function runChanging(ctx: ResourceContext, services: ObjectServices, memo:
       // A handler on the pool still running when its `timeout` runs out is stopped (its thread terminated);
       // the attempt fails and the next one fails for good with HandlerTimeoutError.
       const timeoutMs = handler.timeout !== null ? Math.max(0, handler.timeout * 1000 - (now - started)) : null;
-      const value = await invocationContext.run(context, () => invoke({ handler, kwargs, moduleUrls: ctx.moduleUrls, signal: run.signal, timeoutMs }));
+      const value = await invoke({ handler, kwargs, moduleUrls: ctx.moduleUrls, signal: run.signal, timeoutMs, context: invocationData(context) });
       if (!context.executed && context.declared.length > 0) await context.execute();
       return value;
     },

@@ -9,6 +9,7 @@ import type { Logger } from '../observe/log.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { runEventHandlers } from './event-handlers.ts';
 import { changingHandlersOf, eventHandlersOf, type ResourceContext } from './resource-services.ts';
+import { spawningHandlersOf } from './background.ts';
 
 /** A running watch loop. */
 export interface Watcher {
@@ -22,7 +23,7 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
   const key = `${resourceName(ctx.resource)}${namespace ? `@${namespace}` : ''}`;
   const where = `${resourceName(ctx.resource)}${namespace ? ` in ${namespace}` : ' cluster-wide'}`;
   const abort = new AbortController();
-  const hasChanging = changingHandlersOf(ctx).length > 0;
+  const hasChanging = changingHandlersOf(ctx).length > 0 || spawningHandlersOf(ctx).length > 0;
   const watchLogger = {
     debug: (m: string) => logger.debug(m),
     warn: (m: string) => logger.warn(m),

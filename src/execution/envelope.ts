@@ -53,6 +53,11 @@ export interface PoolTask {
   bindings: Record<string, unknown>;
   /** The shared buffer of a {@link SharedStopFlag} behind the `stopped` kwarg, if the handler gets one. */
   stopBuffer?: SharedArrayBuffer | undefined;
+  /**
+   * Where log records go as they happen (long-running daemons and timers), instead of the reply. The worker
+   * posts `null` last, so the main thread knows every record has arrived.
+   */
+  logPort?: import('node:worker_threads').MessagePort | undefined;
 }
 
 /** The worker's reply: never a thrown error. `patch` holds only the changes the handler made (pruned). */

@@ -174,6 +174,8 @@ export async function callHandler(options: InvokeOptions): Promise<PoolReply> {
     signal: options.signal,
     timeoutMs: options.timeoutMs,
     stopBuffer: options.stopFlag?.buffer,
+    // Daemons and timers may run for long: their log lines are replayed as they happen.
+    streamLogs: options.stopFlag ? (record) => replayLogs(kwargs.logger, [record]) : undefined,
   });
   replayLogs(kwargs.logger, reply.logs);
   if (isObject(kwargs.patch)) mergeInto(kwargs.patch, reply.patch);
@@ -204,6 +206,10 @@ export async function invoke(options: {
   signal?: AbortSignal | undefined;
   /** Pool only: terminate the worker after this many ms (the handler's remaining `timeout`). */
   timeoutMs?: number | null | undefined;
+  /** A daemon's or timer's `stopped` flag, shared with the worker. */
+  stopFlag?: SharedStopFlag | undefined;
+  /** Per-call data for {@link invocationContext} (the engine's sub-handler context). */
+  context?: Record<string, unknown> | undefined;
 }): Promise<unknown> {
   const reply = await callHandler(options);
   if (!reply.ok) throw reply.error;

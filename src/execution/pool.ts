@@ -6,6 +6,7 @@
  * outcome.ts); only a cancellation by the caller's AbortSignal rejects (it terminates that thread, which
  * Piscina replaces). Called by invoke.ts; configured and closed by the engine (`configurePool`, `closePool`).
  */
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -42,6 +43,8 @@ export interface PoolRun {
   timeoutMs?: number | null | undefined;
   /** The `stopped` flag's shared memory, when the handler gets one (see stop-flag.ts). */
   stopBuffer?: SharedArrayBuffer | undefined;
+  /** Receives log records as they happen (then the reply has none): for long-running daemons and timers. */
+  streamLogs?: ((record: LogRecord) => void) | undefined;
 }
 
 /** What came back: the result or the error (in its class), the patch changes and the log records, in order. */
@@ -49,14 +52,39 @@ export type PoolReply =
   | { ok: true; result: unknown; patch: Record<string, unknown>; logs: LogRecord[] }
   | { ok: false; error: Error; patch: Record<string, unknown>; logs: LogRecord[] };
 
-/** Kwargs that never cross: the worker makes its own. */
-export const LOCAL_KWARGS: readonly string[] = ['logger', 'patch', 'memo', 'stopped'];
+/** Kwargs that never cross: the worker makes its own (`signal`, a daemon's AbortSignal, has no stand-in). */
+export const LOCAL_KWARGS: readonly string[] = ['logger', 'patch', 'memo', 'stopped', 'signal'];
 
 const WAY_OUT = 'Make the handler async, or register it with { offload: false }.';
 
 /** The thread running a sync handler died (process.exit, out of memory, an uncaught error) or was overloaded. */
 export class WorkerFailedError extends Error {
   override name = 'WorkerFailedError';
+}
+
+/** A channel for streamed log records; `drained()` resolves at the worker's final `null` (or soon after). */
+function logStream(onRecord: (record: LogRecord) => void): { port: MessagePort; drained: () => Promise<void>; close: () => void } {
+  const channel = new MessageChannel();
+  let ended!: () => void;
+  const end = new Promise<void>((resolve) => (ended = resolve));
+  channel.port1.on('message', (record: LogRecord | null) => {
+    if (record === null) ended();
+    else onRecord(record);
+  });
+  const close = (): void => {
+    channel.port1.close();
+    ended();
+  };
+  return {
+    port: channel.port2,
+    close,
+    drained: async () => {
+      const timer = setTimeout(close, 1000);
+      await end;
+      clearTimeout(timer);
+      close();
+    },
+  };
 }
 
 /** A lazily started Piscina pool running sync handlers by id. */
@@ -126,9 +154,16 @@ export class WorkerPool {
     const signals = [run.signal, deadline].filter((s): s is AbortSignal => s != null);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     let envelope: Envelope;
+    const stream = run.streamLogs ? logStream(run.streamLogs) : null;
+    if (stream) task.logPort = stream.port;
     try {
-      envelope = (await this.#pool().run(task, signal ? { signal } : {})) as Envelope;
+      envelope = (await this.#pool().run(task, {
+        ...(signal ? { signal } : {}),
+        ...(stream ? { transferList: [stream.port] as never } : {}),
+      })) as Envelope;
+      await stream?.drained();
     } catch (err) {
+      stream?.close();
       if (run.signal?.aborted) throw err;
       return { ok: false, error: this.#failure(run, err, deadline), patch: {}, logs: [] };
     }

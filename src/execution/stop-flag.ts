@@ -1,39 +1,74 @@
 /**
- * The `stopped` flag of daemons and timers, shareable with a worker thread: one Int32 in a
- * SharedArrayBuffer (0 = running, 1 = stopped). The main side (the engine, later) creates a
- * {@link SharedStopFlag} and sets it; a sync handler on the pool gets a {@link WorkerStopFlag} over the same
- * memory, whose `wait()` blocks the worker thread as Kopf's sync `stopped.wait()` blocks its thread.
- * Used by invoke.ts/pool.ts (main) and worker.ts. Imports nothing.
+ * The `stopped` flag of daemons and timers, shareable with a worker thread: two Int32 cells in a
+ * SharedArrayBuffer (cell 0: 0 = running, 1 = stopped; cell 1: the reasons, one bit each). The engine
+ * (src/engine/background.ts) creates a {@link SharedStopFlag} per running daemon or timer and sets it; a
+ * sync handler on the pool gets a {@link WorkerStopFlag} over the same memory, whose `wait()` blocks the
+ * worker thread as Kopf's sync `stopped.wait()` blocks its thread. Used by invoke.ts/pool.ts (main) and
+ * worker.ts. Imports nothing.
  */
 
+/** Why a daemon or timer is asked to stop (Kopf's `DaemonStoppingReason`, one flag each). */
+export const DaemonStoppingReason = {
+  DONE: 'DONE',
+  FILTERS_MISMATCH: 'FILTERS_MISMATCH',
+  RESOURCE_DELETED: 'RESOURCE_DELETED',
+  OPERATOR_PAUSING: 'OPERATOR_PAUSING',
+  OPERATOR_EXITING: 'OPERATOR_EXITING',
+  DAEMON_SIGNALLED: 'DAEMON_SIGNALLED',
+  DAEMON_CANCELLED: 'DAEMON_CANCELLED',
+  DAEMON_ABANDONED: 'DAEMON_ABANDONED',
+} as const;
+export type DaemonStoppingReason = (typeof DaemonStoppingReason)[keyof typeof DaemonStoppingReason];
+
+const ORDER: readonly DaemonStoppingReason[] = Object.values(DaemonStoppingReason);
+
+function reasonsOf(bits: number): DaemonStoppingReason[] {
+  return ORDER.filter((_, i) => (bits & (1 << i)) !== 0);
+}
+
+/** What both flavours of the flag tell: set or not, and why. */
+interface StopFlagView {
+  isSet(): boolean;
+  /** All reasons given so far, in Kopf's order (empty while not set). */
+  readonly reasons: DaemonStoppingReason[];
+  /** The first reason of {@link reasons}, or null while not set. */
+  readonly reason: DaemonStoppingReason | null;
+}
+
 /** The main-thread flag. `wait()` is awaitable; `buffer` goes to the worker with the task. */
-export class SharedStopFlag {
+export class SharedStopFlag implements StopFlagView {
   readonly buffer: SharedArrayBuffer;
-  readonly #cell: Int32Array;
-  #reason: string | null = null;
+  readonly #cells: Int32Array;
   readonly #waiters = new Set<() => void>();
 
   constructor() {
-    this.buffer = new SharedArrayBuffer(4);
-    this.#cell = new Int32Array(this.buffer);
+    this.buffer = new SharedArrayBuffer(8);
+    this.#cells = new Int32Array(this.buffer);
   }
 
-  /** Sets the flag (once; later calls change nothing) and wakes every waiter, in any thread. */
-  set(reason = 'stopped'): void {
-    if (Atomics.compareExchange(this.#cell, 0, 0, 1) !== 0) return;
-    this.#reason = reason;
-    Atomics.notify(this.#cell, 0);
+  /**
+   * Sets the flag and adds `reason` to its reasons (later calls only add reasons), waking every waiter in
+   * any thread. A plain string that is not a known reason counts as DONE.
+   */
+  set(reason: DaemonStoppingReason | string = DaemonStoppingReason.DONE): void {
+    const index = ORDER.indexOf(reason as DaemonStoppingReason);
+    Atomics.or(this.#cells, 1, 1 << (index >= 0 ? index : 0));
+    if (Atomics.compareExchange(this.#cells, 0, 0, 1) !== 0) return;
+    Atomics.notify(this.#cells, 0);
     for (const wake of this.#waiters) wake();
     this.#waiters.clear();
   }
 
   isSet(): boolean {
-    return Atomics.load(this.#cell, 0) === 1;
+    return Atomics.load(this.#cells, 0) === 1;
   }
 
-  /** Why it was set (`null` while it is not). */
-  get reason(): string | null {
-    return this.#reason;
+  get reasons(): DaemonStoppingReason[] {
+    return reasonsOf(Atomics.load(this.#cells, 1));
+  }
+
+  get reason(): DaemonStoppingReason | null {
+    return this.reasons[0] ?? null;
   }
 
   /** Resolves with `true` as soon as the flag is set, or with `false` after `seconds` (never, if omitted). */
@@ -60,21 +95,29 @@ export class SharedStopFlag {
 }
 
 /** The worker-side view of a {@link SharedStopFlag}: `wait()` blocks this thread (it is a sync handler's). */
-export class WorkerStopFlag {
-  readonly #cell: Int32Array;
+export class WorkerStopFlag implements StopFlagView {
+  readonly #cells: Int32Array;
 
   constructor(buffer: SharedArrayBuffer) {
-    this.#cell = new Int32Array(buffer);
+    this.#cells = new Int32Array(buffer);
   }
 
   isSet(): boolean {
-    return Atomics.load(this.#cell, 0) === 1;
+    return Atomics.load(this.#cells, 0) === 1;
+  }
+
+  get reasons(): DaemonStoppingReason[] {
+    return reasonsOf(Atomics.load(this.#cells, 1));
+  }
+
+  get reason(): DaemonStoppingReason | null {
+    return this.reasons[0] ?? null;
   }
 
   /** Blocks until the flag is set (`true`) or `seconds` pass (`false`); forever if `seconds` is omitted. */
   wait(seconds?: number): boolean {
     const ms = seconds === undefined ? Infinity : Math.max(0, seconds * 1000);
-    Atomics.wait(this.#cell, 0, 0, ms);
+    Atomics.wait(this.#cells, 0, 0, ms);
     return this.isSet();
   }
 }

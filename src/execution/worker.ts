@@ -52,7 +52,24 @@ function findHandler(id: string, kind: string | undefined): { fn: (kwargs: unkno
 
 /** Runs one sync handler by id and replies with its result or error, its patch changes and its log records. */
 export default async function runTask(task: PoolTask): Promise<Envelope> {
+  try {
+    return await runTaskInner(task);
+  } finally {
+    task.logPort?.postMessage(null);
+    task.logPort?.close();
+  }
+}
+
+async function runTaskInner(task: PoolTask): Promise<Envelope> {
   const logs: LogRecord[] = [];
+  const port = task.logPort;
+  if (port) {
+    // Streamed: a daemon may run for hours; its lines must show while it runs.
+    logs.push = (...records: LogRecord[]): number => {
+      for (const record of records) port.postMessage(record);
+      return 0;
+    };
+  }
   const patch = freshPatch();
   try {
     try {
@@ -86,9 +103,9 @@ export default async function runTask(task: PoolTask): Promise<Envelope> {
           `Return plain data, or ${WAY_OUT}.`,
       );
     }
-    return { ok: true, result, patch: changesOf(patch), logs };
+    return { ok: true, result, patch: changesOf(patch), logs: port ? [] : logs };
   } catch (thrown) {
-    return { ok: false, error: serializeError(toError(thrown)), patch: changesOf(patch), logs };
+    return { ok: false, error: serializeError(toError(thrown)), patch: changesOf(patch), logs: port ? [] : logs };
   }
 }
 

@@ -70,6 +70,35 @@ export interface EventHandler extends ResourceHandler {
   kind: 'event';
 }
 
+/** `initial_delay`: seconds, or a function of the daemon's kwargs returning seconds. */
+export type InitialDelay = number | ((kwargs: any) => number);
+
+/** What daemons and timers share (Kopf's "spawning" handlers). Both hold the finalizer while they run. */
+export interface SpawningHandler extends ResourceHandler {
+  kind: 'daemon' | 'timer';
+  initialDelay: InitialDelay | null;
+}
+
+/** `kopf.daemon`: a long-running function per object, stopped on deletion, filter mismatch and exit. */
+export interface DaemonHandler extends SpawningHandler {
+  kind: 'daemon';
+  /** Seconds between setting `stopped` and cancelling (aborting `signal`); null: no cancellation. */
+  cancellationBackoff: number | null;
+  /** Seconds between cancelling and abandoning it; null: wait for it to exit (the finalizer stays). */
+  cancellationTimeout: number | null;
+  /** Kept for Kopf compatibility: kopf-ts waits for the exit without polling. */
+  cancellationPolling: number | null;
+}
+
+/** `kopf.timer`: a function run per object every `interval` seconds and/or after `idle` seconds without changes. */
+export interface TimerHandler extends SpawningHandler {
+  kind: 'timer';
+  interval: number | null;
+  idle: number | null;
+  /** The next run starts `interval` after the previous one STARTED (not ended), skipping missed ticks. */
+  sharp: boolean;
+}
+
 /** startup/cleanup/login/probe. */
 export interface ActivityHandler extends BaseHandler {
   kind: 'activity';
@@ -77,4 +106,4 @@ export interface ActivityHandler extends BaseHandler {
 }
 
 /** Any registered handler. */
-export type Handler = ChangingHandler | EventHandler | ActivityHandler;
+export type Handler = ChangingHandler | EventHandler | DaemonHandler | TimerHandler | ActivityHandler;

@@ -49,6 +49,29 @@ export interface EventKwargs extends ResourceKwargs {
   event: RawEvent;
 }
 
+/** The `stopped` flag of daemons and timers: awaitable `wait()` in async ones, blocking in sync (pool) ones. */
+export interface DaemonStopped {
+  isSet(): boolean;
+  /** Waits until stopped (true) or `seconds` pass (false). A Promise in async handlers, a boolean in sync ones. */
+  wait(seconds?: number): any;
+  /** The first reason (`'RESOURCE_DELETED'`, `'FILTERS_MISMATCH'`, `'OPERATOR_EXITING'`, …), null while running. */
+  readonly reason: string | null;
+  readonly reasons: string[];
+}
+
+/** Kwargs of daemons and timers. */
+export interface DaemonKwargs extends ResourceKwargs {
+  retry: number;
+  started: Date;
+  runtime: number;
+  stopped: DaemonStopped;
+  /** Aborted when the daemon is cancelled (after `cancellationBackoff`): Kopf's CancelledError. Async handlers only. */
+  signal: AbortSignal;
+}
+
+/** Kwargs of timers (the same as daemons', as in Kopf). */
+export type TimerKwargs = DaemonKwargs;
+
 /** Kwargs of activities. */
 export interface ActivityKwargs {
   logger: HandlerLogger;

@@ -5,7 +5,7 @@
  * src/on.ts; read by the engine and src/execution. No I/O.
  */
 import type { Resource } from '../model/resource.ts';
-import type { ActivityHandler, ChangingHandler, EventHandler, Handler } from './handler.ts';
+import type { ActivityHandler, ChangingHandler, DaemonHandler, EventHandler, Handler, TimerHandler } from './handler.ts';
 import { matchesResource, type Selector } from './selector.ts';
 
 /** All handlers of one operator. */
@@ -44,6 +44,11 @@ export class Registry {
   /** Event handlers of a resource. */
   eventHandlers(resource: Resource): EventHandler[] {
     return this.#handlers.filter((h): h is EventHandler => h.kind === 'event' && matchesResource(h.selector, resource));
+  }
+
+  /** Daemons and timers of a resource, in registration order. */
+  spawningHandlers(resource: Resource): (DaemonHandler | TimerHandler)[] {
+    return this.#handlers.filter((h): h is DaemonHandler | TimerHandler => (h.kind === 'daemon' || h.kind === 'timer') && matchesResource(h.selector, resource));
   }
 
   /** Activity handlers of a kind. */

@@ -11,8 +11,8 @@ import { toSvg } from '../../src/devtools/svg.ts';
 
 const docsUrl = new URL('../../docs/', import.meta.url);
 
-test('every machine of machines/index.ts is rendered, the object first', (t) => {
-  t.is(Object.keys(MACHINES)[0], 'object');
+test('every machine of machines/index.ts is rendered: object, daemon, timer', (t) => {
+  t.deepEqual(Object.keys(MACHINES), ['object', 'daemon', 'timer']);
 });
 
 for (const id of Object.keys(MACHINES)) {
@@ -32,7 +32,7 @@ for (const id of Object.keys(MACHINES)) {
 
 test('every lifecycle state is drawn, with its transitions', (t) => {
   const json = JSON.parse(toJson(MACHINES.object!)) as { states: { name: string; final: boolean }[]; transitions: { from: string; to: string; label: string }[] };
-  t.deepEqual(json.states.map((s) => s.name).sort(), ['creating', 'deleting', 'gone', 'idle', 'observing', 'releasing', 'resuming', 'retrying', 'stopped', 'throttled', 'updating'].sort());
+  t.deepEqual(json.states.map((s) => s.name).sort(), ['awaitingBackground', 'creating', 'deleting', 'gone', 'idle', 'observing', 'releasing', 'resuming', 'retrying', 'stopped', 'throttled', 'updating'].sort());
   t.deepEqual(json.states.filter((s) => s.final).map((s) => s.name).sort(), ['gone', 'stopped']);
   const has = (from: string, to: string, label: RegExp): boolean => json.transitions.some((e) => e.from === from && e.to === to && label.test(e.label));
   t.true(has('observing', 'creating', /isNew/));
@@ -40,6 +40,19 @@ test('every lifecycle state is drawn, with its transitions', (t) => {
   t.true(has('retrying', 'observing', /after retryDelay/));
   t.true(has('creating', 'throttled', /error/));
   t.regex(toDot(MACHINES.object!), /observing -> deleting \[label="always \[isDeleting\]"\];/);
+  t.true(has('deleting', 'awaitingBackground', /done \[hasBackground\]/));
+  t.true(has('awaitingBackground', 'releasing', /lastBackground/));
+});
+
+test('the daemon and timer charts draw their stopping protocol and schedule', (t) => {
+  const daemon = JSON.parse(toJson(MACHINES.daemon!)) as { transitions: { from: string; to: string; label: string }[] };
+  const edge = (from: string, to: string): string[] => daemon.transitions.filter((e) => e.from === from && e.to === to).map((e) => e.label);
+  t.deepEqual(edge('running', 'signalled'), ['stop']);
+  t.deepEqual(edge('signalled', 'cancelling'), ['after cancellationBackoff [mayCancel]']);
+  t.deepEqual(edge('cancelling', 'abandoned'), ['after cancellationTimeout']);
+  const timer = JSON.parse(toJson(MACHINES.timer!)) as { transitions: { from: string; to: string; label: string }[] };
+  t.true(timer.transitions.some((e) => e.from === 'idling' && e.to === 'idling' && e.label === 'object.changed'));
+  t.true(timer.transitions.some((e) => e.from === 'sleeping' && e.to === 'due' && e.label === 'after sleep'));
 });
 
 test('the SVG marks every state with its id, so the devtools page can highlight it', async (t) => {

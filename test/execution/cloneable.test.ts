@@ -1,7 +1,7 @@
 // What cannot cross to a worker thread, found with its path; and the main-thread side of the shared stop flag.
 import test from 'ava';
 import { findUncloneable } from '../../src/execution/cloneable.ts';
-import { SharedStopFlag } from '../../src/execution/stop-flag.ts';
+import { DaemonStoppingReason, SharedStopFlag, WorkerStopFlag } from '../../src/execution/stop-flag.ts';
 
 test('plain data, Dates, Maps, Sets, typed arrays, errors and cycles cross', (t) => {
   const cyclic: Record<string, unknown> = { a: 1 };
@@ -41,15 +41,29 @@ test('functions, symbols and class instances with methods are named with their p
   );
 });
 
-test('SharedStopFlag: wait() resolves true when set, false after its timeout; set() is once', async (t) => {
+test('SharedStopFlag: wait() resolves true when set, false after its timeout; later set() calls add reasons', async (t) => {
   const flag = new SharedStopFlag();
   t.false(flag.isSet());
+  t.is(flag.reason, null);
+  t.deepEqual(flag.reasons, []);
   t.false(await flag.wait(0.01));
   const waiting = flag.wait();
-  flag.set('deleted');
-  flag.set('again');
+  flag.set(DaemonStoppingReason.RESOURCE_DELETED);
+  flag.set(DaemonStoppingReason.DAEMON_CANCELLED);
   t.true(await waiting);
   t.true(flag.isSet());
-  t.is(flag.reason, 'deleted');
+  t.is(flag.reason, 'RESOURCE_DELETED');
+  t.deepEqual(flag.reasons, ['RESOURCE_DELETED', 'DAEMON_CANCELLED']);
   t.true(await flag.wait(100));
+});
+
+test('WorkerStopFlag reads the same set flag and reasons from the shared memory', (t) => {
+  const flag = new SharedStopFlag();
+  const view = new WorkerStopFlag(flag.buffer);
+  t.false(view.isSet());
+  t.false(view.wait(0.01));
+  flag.set(DaemonStoppingReason.OPERATOR_EXITING);
+  t.true(view.isSet());
+  t.true(view.wait());
+  t.is(view.reason, 'OPERATOR_EXITING');
 });
