@@ -24,9 +24,15 @@ export interface CollectorLimits {
 export interface TimelineLine {
   /** Increasing per collector: the page asks for lines after the last one it has. */
   n: number;
+  /** The line's identity: a line updated in place (a repeat) keeps its id and gets a new `n`. */
+  id: number;
   t: number;
   kind: 'watch' | 'coalesced' | 'stale' | 'state' | 'retry' | 'throttled' | 'handler.start' | 'handler.end' | 'patch' | 'error' | 'child';
   text: string;
+  /** How many steps this line stands for (a child's consecutive transitions are folded into one line). */
+  count: number;
+  /** Lines with the same key in a row are folded (a timer's sleeping ⇄ running). */
+  fold?: string;
 }
 
 /** Progress of one handler of an object, from its latest start/end. */
@@ -60,6 +66,14 @@ export class Ring<T> {
       this.#items[this.#start] = item;
       this.#start = (this.#start + 1) % this.capacity;
     }
+  }
+  /** The newest item, if any. */
+  last(): T | undefined {
+    return this.#size === 0 ? undefined : this.#items[(this.#start + this.#size - 1) % this.capacity];
+  }
+  /** Replaces the newest item. */
+  replaceLast(item: T): void {
+    if (this.#size > 0) this.#items[(this.#start + this.#size - 1) % this.capacity] = item;
   }
   toArray(): T[] {
     const out: T[] = [];
@@ -309,7 +323,7 @@ export class Collector {
     return r;
   }
 
-  #line(rec: ActorRecord, kind: TimelineLine['kind'], text: string): void {
+  #line(rec: ActorRecord, kind: TimelineLine['kind'], text: string, fold?: string): void {
     const root = this.#root(rec);
     let ring = this.#timelines.get(root.key);
     if (ring) this.#timelines.delete(root.key);
@@ -319,7 +333,9 @@ export class Collector {
       const oldest = this.#timelines.keys().next().value;
       if (oldest !== undefined) this.#timelines.delete(oldest);
     }
-    ring.push({ n: ++this.#n, t: Date.now(), kind, text });
+    const last = ring.last();
+    if (fold !== undefined && last?.fold === fold) ring.replaceLast({ ...last, n: ++this.#n, t: Date.now(), text, count: last.count + 1 });
+    else ring.push({ n: ++this.#n, id: this.#n, t: Date.now(), kind, text, count: 1, ...(fold !== undefined ? { fold } : {}) });
     this.#dirty.add(root.key);
   }
 
@@ -412,7 +428,7 @@ export class Collector {
         this.#line(rec, 'throttled', `${before} → throttled after error #${context.errors}${delay !== undefined ? `; retry in ${delay} s` : ''}`);
       } else this.#line(rec, 'state', `${before || '(start)'} → ${rec.valueText}`);
     } else if (changed && rec.machine) {
-      this.#line(rec, 'state', `${rec.id}: ${before || '(start)'} → ${rec.valueText}`);
+      this.#line(rec, 'state', `${rec.id}: ${before || '(start)'} → ${rec.valueText}`, `child:${rec.sid}`);
     }
     if (snap.status && snap.status !== 'active') this.#end(rec, snap.status);
     else this.#dirty.add(this.#root(rec).key);

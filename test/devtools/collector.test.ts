@@ -70,7 +70,7 @@ test.serial('an object actor: watch, stale and coalesced events, a retry with it
 
 test.serial('children: a spawned child machine is shown under its parent, with its own state and diagram id', async (t) => {
   const c = new Collector();
-  const ticker = createMachine({ id: 'ticker', initial: 'waiting', states: { waiting: { on: { tick: 'running' } }, running: { initial: 'busy', states: { busy: {} } } } });
+  const ticker = createMachine({ id: 'ticker', initial: 'waiting', states: { waiting: { on: { tick: 'running' } }, running: { initial: 'busy', states: { busy: {} }, on: { reset: 'waiting' } } } });
   const parent = setup({ actors: { ticker } }).createMachine({
     id: 'holder',
     context: { key: 'things.v1/uid-9' },
@@ -88,6 +88,12 @@ test.serial('children: a spawned child machine is shown under its parent, with i
   t.is(after.children[0]!.state, 'running.busy');
   t.true(after.timeline.some((l) => l.kind === 'child' && /daemon-a \(ticker\) started/.test(l.text)));
   t.true(after.timeline.some((l) => l.kind === 'state' && /daemon-a: waiting → running.busy/.test(l.text)));
+  // A child's transitions in a row fold into one line (a timer's ticks must not flood the timeline).
+  const child = actor.getSnapshot().children['daemon-a']!;
+  for (let i = 0; i < 50; i++) child.send({ type: i % 2 ? 'tick' : 'reset' });
+  const folded = c.detail('things.v1/uid-9')!.timeline.filter((l) => l.kind === 'state' && l.text.startsWith('daemon-a'));
+  t.true(folded.length <= 2, folded.map((l) => l.text).join('\n'));
+  t.true(folded.at(-1)!.count >= 50);
   t.is(c.list().length, 1, 'children are not listed as objects');
   actor.stop();
   t.is(c.size, 0);

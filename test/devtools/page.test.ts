@@ -1,7 +1,8 @@
 // The devtools page in a real headless Chromium (Debian's `chromium`, driven by playwright-core) against the
 // real control plane: objects are created while the page is open; it sees an actor appear and go from
 // creating to idle, and another one retrying while its handler raises TemporaryError; the chosen actor's
-// statechart highlights its state and its timeline shows the retry. The page logs no console errors. The
+// statechart highlights its state and its timeline shows the retry; its daemon and timer are shown as its
+// children, each with its own chart. The page logs no console errors. The
 // screenshots are saved to docs/images/ (docs/devtools.md shows them).
 import test from 'ava';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -77,6 +78,11 @@ run(title, async (t) => {
     if (name === 'flaky' && attempt === 1) throw new kopf.TemporaryError('the database is not ready yet', { delay: 6 });
     return { message: `hello ${name}` };
   });
+  // A daemon and a timer per object: child actors of the object's actor, shown under it with their charts.
+  kopf.daemon('kopfexamples', { labels: { case: 'devtools' } }, async function watcher({ signal }) {
+    await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+  });
+  kopf.timer('kopfexamples', { labels: { case: 'devtools' }, interval: 1 }, async function ticker() {});
   const devtools: Devtools = await startDevtools({ flushMs: 100 });
   t.regex(devtools.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32}$/);
   const stop = new AbortController();
@@ -149,7 +155,10 @@ run(title, async (t) => {
     await page.fill('#search', '');
     await page.click('li.actor[data-name="steady"]');
     await see(page, '#statechart svg [data-state="idle"].active');
-    await page.screenshot({ path: new URL('devtools-idle.png', IMAGES).pathname });
+    await see(page, '#children li[data-child="daemon:watcher"] .child-chart svg [data-state].active');
+    await see(page, '#children li[data-child="timer:ticker"] .child-chart svg [data-state].active');
+    t.regex((await page.textContent('#children li[data-child="daemon:watcher"]')) ?? '', /daemon: running/);
+    await page.screenshot({ path: new URL('devtools-idle.png', IMAGES).pathname, fullPage: true });
     t.deepEqual(problems, [], 'the page logged no errors');
   } finally {
     await browser?.close();

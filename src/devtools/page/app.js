@@ -187,7 +187,13 @@ function renderTimeline(lines) {
   const ol = $('timeline');
   for (const line of lines) {
     const time = new Date(line.t).toISOString().slice(11, 23);
-    ol.prepend(el('li', { class: line.kind.replace('.', '-'), 'data-kind': line.kind }, el('time', { text: time }), el('span', { text: line.text })));
+    const old = ol.querySelector(`:scope > li[data-id="${line.id}"]`);
+    if (old) {
+      old.remove();
+      timelineCount--;
+    }
+    const text = line.count > 1 ? `${line.text} (${line.count} transitions in a row, newest shown)` : line.text;
+    ol.prepend(el('li', { class: line.kind.replace('.', '-'), 'data-kind': line.kind, 'data-id': String(line.id) }, el('time', { text: time }), el('span', { text })));
     timelineCount++;
   }
   while (timelineCount > 500) {
