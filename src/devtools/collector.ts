@@ -138,6 +138,9 @@ export interface ActorDetail extends Omit<ActorSummary, 'children'> {
   timeline: TimelineLine[];
 }
 
+/** Causes of handler runs that are not changes: their runs repeat, so only their failures make lines. */
+const BACKGROUND = new Set(['daemon', 'timer']);
+
 /** The states active in a state value, as dotted paths: `{ a: 'b' }` → `a`, `a.b`. */
 export function activePaths(value: unknown, prefix = ''): string[] {
   if (typeof value === 'string') return [prefix + value];
@@ -220,9 +223,11 @@ export class Collector {
     if (!rec) return;
     switch (entry.type) {
       case 'handler.start':
-        for (const [id, h] of rec.handlers) if (h.cause !== entry.cause) rec.handlers.delete(id);
+        // A change handler of another cause is superseded; daemons and timers stay listed.
+        if (!BACKGROUND.has(entry.cause)) for (const [id, h] of rec.handlers) if (h.cause !== entry.cause && !BACKGROUND.has(h.cause)) rec.handlers.delete(id);
         rec.handlers.set(entry.handler, { id: entry.handler, cause: entry.cause, state: 'running', retries: entry.retry, delay: null, error: null, ms: null });
-        this.#line(rec, 'handler.start', `${entry.handler} started (${entry.cause}${entry.retry ? `, retry ${entry.retry}` : ''})`);
+        // A daemon's or timer's every run would flood the timeline: its progress row says it; failures are lines.
+        if (!BACKGROUND.has(entry.cause)) this.#line(rec, 'handler.start', `${entry.handler} started (${entry.cause}${entry.retry ? `, retry ${entry.retry}` : ''})`);
         break;
       case 'handler.end': {
         const prev = rec.handlers.get(entry.handler);
@@ -236,6 +241,7 @@ export class Collector {
           error: entry.error ?? null,
           ms: entry.ms,
         });
+        if (BACKGROUND.has(entry.cause) && entry.outcome === 'success') break;
         const why = entry.error ? `: ${entry.error}` : '';
         const when = entry.outcome === 'retry' && entry.delay != null ? `; retry in ${entry.delay} s` : '';
         this.#line(rec, 'handler.end', `${entry.handler} ${entry.outcome === 'success' ? 'succeeded' : entry.outcome === 'failure' ? 'failed' : 'failed temporarily'} in ${entry.ms} ms${why}${when}`);

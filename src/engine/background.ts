@@ -23,6 +23,7 @@ import { invocationKwargs, resourceKwargs } from './kwargs.ts';
 import type { ResourceContext } from './resource-services.ts';
 import { invocationData } from './subhandlers.ts';
 import { writeMergePatch } from './writer.ts';
+import type { TimelineEntry } from './timeline.ts';
 
 /** A daemon or a timer. */
 export type SpawningHandler = DaemonHandler | TimerHandler;
@@ -55,6 +56,8 @@ export class ObjectBackground {
   readonly ctx: ResourceContext;
   readonly logger: Logger;
   readonly memo: object;
+  /** Where runs and their writes are reported (devtools); unset when nobody observes. */
+  timeline?: (entry: TimelineEntry) => void;
 
   constructor(ctx: ResourceContext, logger: Logger, memo: object, body: Body) {
     this.ctx = ctx;
@@ -173,6 +176,7 @@ export class ObjectBackground {
       const quiet = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) => {
         if (!cancelled()) this.logger[level](message);
       };
+      this.timeline?.({ type: 'handler.start', handler: handler.id, cause: handler.kind, retry: slot.retries });
       const result = await attempt({
         handler,
         retries: slot.retries,
@@ -183,6 +187,15 @@ export class ObjectBackground {
           const context = invocationData({ kind: handler.kind, handlerId: handler.id, body: this.body, declared: [], executed: false, execute: async () => undefined });
           return invoke({ handler, kwargs, moduleUrls: this.ctx.moduleUrls, signal, stopFlag: slot.flag, timeoutMs: null, context });
         },
+      });
+      this.timeline?.({
+        type: 'handler.end',
+        handler: handler.id,
+        cause: handler.kind,
+        outcome: !result.final ? 'retry' : result.error ? 'failure' : 'success',
+        delay: result.final ? null : (result.delay ?? this.ctx.settings.execution.defaultBackoff),
+        ...(result.error ? { error: result.error } : {}),
+        ms: Date.now() - now,
       });
       if (cancelled()) {
         this.logger.warn(`${kindWord(handler)} '${handler.id}' is cancelled.`);
@@ -205,6 +218,7 @@ export class ObjectBackground {
   async #write(handler: SpawningHandler, patch: ReturnType<typeof newPatch>): Promise<void> {
     try {
       const written = await writeMergePatch(this.ctx.client, this.ctx.resource, this.body, patch);
+      if (written.requests > 0) this.timeline?.({ type: 'patch', what: handler.kind, patch });
       if (!written.gone) this.update(written.body);
     } catch (err) {
       this.logger.error(`Writing the patch of ${kindWord(handler)} '${handler.id}' failed: ${(err as Error).message}`);

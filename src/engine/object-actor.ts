@@ -107,6 +107,7 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
   const services = objectServices(options.resource, logger, memo, background ?? undefined);
   const sink = options.timeline;
   if (sink) services.timeline = (entry) => sink(key, entry);
+  if (sink && background) background.timeline = (entry) => sink(key, entry);
   const settings = options.resource.settings;
   let shared = perOperator.get(options.limiter);
   if (!shared) {

@@ -2,14 +2,16 @@
  * What observers (the devtools) may learn from an object's reactions beyond what its actor's inspection
  * events say: handler starts and ends, patches written, reaction errors. The sink is optional everywhere:
  * when no observer is attached (`OperatorOptions.timeline` unset), nothing is built or called. Emitted by
- * src/engine/reaction.ts, release.ts, resource-services.ts and object-actor.ts; consumed by src/devtools.
+ * src/engine/reaction.ts, release.ts, resource-services.ts, background.ts and object-actor.ts; consumed by
+ * src/devtools.
  */
 
 /** One entry of an object's timeline (the engine's side; the actor's own events come from inspection). */
 export type TimelineEntry =
+  /** `cause` is the change cause, or `daemon`/`timer` for a run of one. */
   | { type: 'handler.start'; handler: string; cause: string; retry: number }
   | { type: 'handler.end'; handler: string; cause: string; outcome: 'success' | 'retry' | 'failure'; delay?: number | null; error?: string; ms: number }
-  | { type: 'patch'; what: 'finalizer' | 'progress' | 'done' | 'release'; patch: unknown }
+  | { type: 'patch'; what: 'finalizer' | 'progress' | 'done' | 'release' | 'daemon' | 'timer'; patch: unknown }
   | { type: 'error'; message: string };
 
 /** Receives the timeline entries of every object, by the object's actor key (`<resource>/<uid>`). */

@@ -158,6 +158,9 @@ run(title, async (t) => {
     await see(page, '#children li[data-child="daemon:watcher"] .child-chart svg [data-state].active');
     await see(page, '#children li[data-child="timer:ticker"] .child-chart svg [data-state].active');
     t.regex((await page.textContent('#children li[data-child="daemon:watcher"]')) ?? '', /daemon: running/);
+    await see(page, '#handlers tr[data-handler="watcher"] td.state-running');
+    await see(page, '#handlers tr[data-handler="ticker"]');
+    t.regex((await page.textContent('#handlers tr[data-handler="ticker"]')) ?? '', /timer/);
     await page.screenshot({ path: new URL('devtools-idle.png', IMAGES).pathname, fullPage: true });
     t.deepEqual(problems, [], 'the page logged no errors');
   } finally {
