@@ -459,5 +459,8 @@ export class Collector {
     this.#byKey.delete(rec.key);
     this.#timelines.delete(rec.key);
     this.#removed.add(rec.key);
+    // Nobody drains (a collector without a server): the change sets must not grow with the churn.
+    if (this.#removed.size > this.maxActors) this.#removed.clear();
+    if (this.#dirty.size > this.maxActors) this.#dirty.clear();
   }
 }

@@ -46,6 +46,7 @@ export class DevtoolsServer {
   readonly #clients = new Set<StreamClient>();
   readonly #svgs = new Map<string, Promise<string>>();
   #timer: ReturnType<typeof setInterval> | null = null;
+  #lastWrite = Date.now();
 
   constructor(options: DevtoolsServerOptions) {
     this.#options = options;
@@ -178,9 +179,14 @@ export class DevtoolsServer {
   #flush(): void {
     const { changed, removed } = this.#options.collector.drain();
     if (changed.length === 0 && removed.length === 0) {
-      for (const c of this.#clients) c.res.write(': keep-alive\n\n');
+      // A comment now and then keeps idle streams (and proxies) from timing out.
+      if (Date.now() - this.#lastWrite > 15_000) {
+        for (const c of this.#clients) c.res.write(': keep-alive\n\n');
+        this.#lastWrite = Date.now();
+      }
       return;
     }
+    this.#lastWrite = Date.now();
     if (this.#clients.size === 0) return;
     const changedSet = new Set(changed);
     const removedSet = new Set(removed);
