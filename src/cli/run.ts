@@ -56,7 +56,8 @@ export async function runCommand(paths: string[], options: RunCliOptions): Promi
   let devtools: Devtools | null = null;
   if (options.devtools) {
     devtools = await startDevtools({ address: options.devtools, allowRemote: options.devtoolsAllowRemote ?? false });
-    logger.info(`Devtools: ${devtools.url}`);
+    // Printed even with -q: without the URL (and its token) the page cannot be opened.
+    (options.quiet ? logger.warn : logger.info).call(logger, `Devtools: ${devtools.url}`);
   }
   const stately = options.inspectStately ? statelyInspector(options.inspectStately) : null;
   if (stately) logger.info(`Sending the actors' inspection events to the Stately inspector at ${options.inspectStately}.`);

@@ -1,6 +1,6 @@
 // `kopf-ts run --devtools` as users run it (a child process, examples/01-minimal) against the real control
-// plane: it prints the page's URL with its token, and the devtools see the object handled — its actor idle,
-// its handler done, its timeline with the handler's run and the patch (so both engine hooks are wired).
+// plane: it prints the page's URL with its token (also with -q), and the devtools see the object handled —
+// its actor idle, its handler done, its timeline with the handler's run and the patch (both hooks wired).
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
 import { KopfRunner } from '../../src/testing.ts';
@@ -19,11 +19,11 @@ test.after.always(async () => {
 
 test('kopf-ts run --devtools prints a tokened URL and shows the objects it handles', async (t) => {
   const operator = fileURLToPath(new URL('../../examples/01-minimal/operator.ts', import.meta.url));
-  const op = new KopfRunner(['run', '--standalone', '-n', cluster.namespace, '--devtools', operator], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath } }).start();
+  // -q: the URL is printed even when info lines are not.
+  const op = new KopfRunner(['run', '--standalone', '-q', '-n', cluster.namespace, '--devtools', operator], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath } }).start();
   const user = kubeClient(cluster);
   try {
     const url = new URL((await op.waitFor(/Devtools: (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32})/))[1]!);
-    await op.waitFor(/Watching kopfexamples/);
     const token = url.searchParams.get('token')!;
     t.is((await fetch(new URL('/api/actors', url))).status, 403);
     await createObject(user, KEX_RESOURCE, kex('seen', { field: 'v' }), cluster.namespace);
