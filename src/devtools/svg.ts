@@ -52,6 +52,11 @@ function elkGraph(graph: MachineGraph): ElkNode {
       'elk.spacing.edgeEdge': '8',
       'elk.edgeLabels.inline': 'false',
       'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
+      // Layers follow the states' declaration order (the lifecycle reads left to right); the transitions
+      // back (retries, returns to idle) are routed as feedback edges.
+      'elk.layered.cycleBreaking.strategy': 'MODEL_ORDER',
+      'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+      'elk.layered.feedbackEdges': 'true',
       'elk.json.shapeCoords': 'ROOT',
       'elk.json.edgeCoords': 'ROOT',
       'elk.padding': '[top=12,left=12,bottom=12,right=12]',
