@@ -16,6 +16,6 @@ export default tseslint.config(
   {
     // The devtools page's script runs in the browser.
     files: ['src/devtools/page/**/*.js'],
-    languageOptions: { globals: { document: 'readonly', location: 'readonly', history: 'readonly', EventSource: 'readonly', DOMParser: 'readonly', HTMLLIElement: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly' } },
+    languageOptions: { globals: { document: 'readonly', location: 'readonly', history: 'readonly', EventSource: 'readonly', DOMParser: 'readonly', HTMLLIElement: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly', Element: 'readonly' } },
   },
 );

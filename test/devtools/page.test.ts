@@ -139,7 +139,7 @@ run(title, async (t) => {
     await see(page, '#handlers tr[data-handler="create_fn"] td.state-retrying');
     await see(page, '#timeline li[data-kind="retry"]');
     mkdirSync(IMAGES, { recursive: true });
-    await page.screenshot({ path: new URL('devtools-retrying.png', IMAGES).pathname });
+    await page.screenshot({ path: new URL('devtools-retrying.png', IMAGES).pathname, fullPage: true });
     t.regex(await page.textContent('#timeline') ?? '', /create_fn failed temporarily .*the database is not ready yet; retry in 6 s/);
     await eventually(async () => (await statesOf(page, 'flaky')).at(-1) === 'idle', 'flaky to be idle on the page', 60_000);
     const flaky = await statesOf(page, 'flaky');

@@ -254,6 +254,12 @@ function connect() {
   });
 }
 
+// A diagram fits its box; a click shows it at its natural size (the box scrolls), another click fits it again.
+document.addEventListener('click', (e) => {
+  const box = e.target instanceof Element ? e.target.closest('.statechart-box') : null;
+  if (box) box.classList.toggle('natural');
+});
+
 $('search').addEventListener('input', () => {
   for (const { summary, li } of actors.values()) li.hidden = !matches(summary);
   updateCounts();
