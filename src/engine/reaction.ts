@@ -151,7 +151,7 @@ export async function react(services: ObjectServices, input: { body: Body; cause
     return { outcome: 'delayed', delay: 0 };
   }
   const written = await writeMergePatch(services.client, services.resource, body, patch);
-  services.timeline?.({ type: 'patch', what: done ? 'done' : 'progress', patch });
+  if (written.requests > 0) services.timeline?.({ type: 'patch', what: done ? 'done' : 'progress', patch });
   if (written.gone) return { outcome: 'done', gone: true };
   if (done) return { outcome: 'done', body: written.body };
   const delays = all.map((r) => delayOf(r, services.now())).filter((d): d is number => d !== null);

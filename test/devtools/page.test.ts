@@ -2,10 +2,14 @@
 // real control plane: objects are created while the page is open; it sees an actor appear and go from
 // creating to idle, and another one retrying while its handler raises TemporaryError; the chosen actor's
 // statechart highlights its state and its timeline shows the retry; its daemon and timer are shown as its
-// children, each with its own chart. The page logs no console errors. The
-// screenshots are saved to docs/images/ (docs/devtools.md shows them).
+// children, each with its own chart. The page logs no console errors. The screenshots are saved to a
+// temporary directory (the path is logged), or to docs/images/ with KOPF_TS_UPDATE_DOCS=1
+// (`npm run docs:screenshots`), where docs/devtools.md shows them; a plain test run leaves the tree clean.
 import test from 'ava';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Writable } from 'node:stream';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { testCluster, eventually, type TestCluster } from '../helpers/cluster.ts';
@@ -17,7 +21,9 @@ import { startDevtools, type Devtools } from '../../src/devtools/index.ts';
 
 const CHROMIUM = process.env.KOPF_TS_CHROMIUM ?? '/usr/bin/chromium';
 const required = Boolean(process.env.CI || process.env.KOPF_TS_REQUIRE_CHROMIUM);
-const IMAGES = new URL('../../docs/images/', import.meta.url);
+const IMAGES = process.env.KOPF_TS_UPDATE_DOCS
+  ? new URL('../../docs/images/', import.meta.url)
+  : pathToFileURL(mkdtempSync(join(tmpdir(), 'kopf-ts-screenshots-')) + '/');
 
 let cluster: TestCluster;
 test.before(async () => {
@@ -162,6 +168,7 @@ run(title, async (t) => {
     await see(page, '#handlers tr[data-handler="ticker"]');
     t.regex((await page.textContent('#handlers tr[data-handler="ticker"]')) ?? '', /timer/);
     await page.screenshot({ path: new URL('devtools-idle.png', IMAGES).pathname, fullPage: true });
+    t.log(`screenshots saved in ${IMAGES.pathname}`);
     t.deepEqual(problems, [], 'the page logged no errors');
   } finally {
     await browser?.close();
