@@ -52,19 +52,22 @@ async function steps(bench: Bench, tracker: Tracker, objs: string[], who: string
   return out;
 }
 
-async function operatorPhase(bench: Bench, impl: Impl, n: number, scenario: string): Promise<PhaseResult> {
+/** `lifetime`: count the requests of the operator's whole life (start, warm-up object, steps, stop). */
+async function operatorPhase(bench: Bench, impl: Impl, n: number, scenario: string, lifetime: boolean): Promise<PhaseResult> {
   const ns = await bench.namespace(scenario, impl);
   const tracker = await bench.tracker(ns);
+  if (lifetime) await bench.startMeasuring();
   const op = bench.operator(impl, 'lifecycle', ns);
   try {
     await bench.warmUp(tracker, created, SPEC);
-    await bench.startMeasuring();
+    if (!lifetime) await bench.startMeasuring();
     const result = await steps(bench, tracker, names('obj', n), impl, {});
     const rssBytes = op.rss();
     const heapUsedBytes = impl === 'kopf-ts' ? (await op.memoryUsage()).heapUsed : undefined;
     await op.stop();
     const requests = await bench.stopMeasuring();
-    return { who: impl, steps: result, changes: 3 * n, requests, driverWrites: 3 * n, rssBytes, ...(heapUsedBytes ? { heapUsedBytes } : {}) };
+    const changes = 3 * n + (lifetime ? 1 : 0);
+    return { who: impl, steps: result, changes, requests, driverWrites: changes, rssBytes, ...(heapUsedBytes ? { heapUsedBytes } : {}) };
   } finally {
     await op.stop();
     await tracker.stop();
@@ -98,11 +101,11 @@ export async function bareLifecyclePhase(bench: Bench, n: number, scenario: stri
   }
 }
 
-export async function lifecycleResults(bench: Bench, n: number, scenario: string): Promise<Map<Who, PhaseResult>> {
+export async function lifecycleResults(bench: Bench, n: number, scenario: string, lifetime = false): Promise<Map<Who, PhaseResult>> {
   const results = new Map<Who, PhaseResult>();
   for (const impl of bench.options.impls) {
     console.error(`(${scenario}) ${impl}: ${n} objects created, updated, deleted…`);
-    results.set(impl, await operatorPhase(bench, impl, n, scenario));
+    results.set(impl, await operatorPhase(bench, impl, n, scenario, lifetime));
   }
   console.error(`(${scenario}) bare client: ${n} objects…`);
   results.set('bare', await bareLifecyclePhase(bench, n, scenario));
