@@ -25,6 +25,8 @@ export interface BenchOptions {
   kubeconfig?: string;
   /** kopf-ts's settings.networking.qps/burst for the run (default: kopf-ts's defaults). */
   tsQps?: number;
+  /** JSON merged into kopf-ts's settings (e.g. `{"networking":{"http2":true}}`). */
+  tsSettings?: string;
   echo: boolean;
   impls: Impl[];
   timeoutMs: number;
@@ -107,6 +109,7 @@ export class Bench {
   operator(impl: Impl, name: string, namespace: string, env: Record<string, string> = {}): OperatorProcess {
     const extra: Record<string, string> = { ...env };
     if (impl === 'kopf-ts' && this.options.tsQps) extra.BENCH_QPS = String(this.options.tsQps);
+    if (impl === 'kopf-ts' && this.options.tsSettings) extra.BENCH_TS_SETTINGS = this.options.tsSettings;
     return new OperatorProcess({ impl, name, namespace, kubeconfig: this.kubeconfig, kopfCommand: this.kopf.kopf, env: extra, echo: this.options.echo });
   }
 

@@ -2,6 +2,7 @@
  * The operators under test as child processes — kopf-ts (`bin/kopf-ts.js run`) and the real Kopf
  * (`venv/bin/kopf run`) — started the same way, with their output collected, their memory read from
  * /proc (VmRSS of the process and its descendants), and a graceful stop. Called by the scenarios.
+ * BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is passed to kopf-ts's node, for profiling.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -37,7 +38,7 @@ export class OperatorProcess {
     const env = { ...process.env, KUBECONFIG: spec.kubeconfig, FORCE_COLOR: '0', PYTHONUNBUFFERED: '1', ...spec.env };
     const [cmd, args] =
       spec.impl === 'kopf-ts'
-        ? [process.execPath, [BIN, 'run', '--standalone', '-n', spec.namespace, `${OPERATORS}kopf-ts/${spec.name}.ts`]]
+        ? [process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), BIN, 'run', '--standalone', '-n', spec.namespace, `${OPERATORS}kopf-ts/${spec.name}.ts`]]
         : [spec.kopfCommand, ['run', '--standalone', '-n', spec.namespace, `${OPERATORS}kopf/${spec.name}.py`]];
     this.child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (chunk: Buffer): void => {

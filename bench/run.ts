@@ -22,6 +22,7 @@ const USAGE = `usage: npm run bench -- <a|b|c|d|e|f|all>… [options]
   --concurrency C    requests in flight of the driver and of the bare client (default 32)
   --kubeconfig PATH  use this cluster instead of starting a control plane (no audit log then)
   --ts-qps Q         kopf-ts's settings.networking.qps (burst 2×Q); default: kopf-ts's own default
+  --ts-settings J    JSON merged into kopf-ts's settings, e.g. '{"networking":{"http2":true}}'
   --only IMPL        run only kopf-ts or only Kopf (the bare client always runs)
   --churn-rate R     (d) updates per second (default 20); --churn-seconds S (default 15)
   --timeout S        seconds to wait for one step (default 600)
@@ -34,6 +35,7 @@ const { values, positionals } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     kubeconfig: { type: 'string' },
     'ts-qps': { type: 'string' },
+    'ts-settings': { type: 'string' },
     only: { type: 'string' },
     'churn-rate': { type: 'string', default: '20' },
     'churn-seconds': { type: 'string', default: '15' },
@@ -59,6 +61,7 @@ const options: BenchOptions = {
   ...(values.n ? { n: Number(values.n) } : {}),
   ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
   ...(values['ts-qps'] ? { tsQps: Number(values['ts-qps']) } : {}),
+  ...(values['ts-settings'] ? { tsSettings: JSON.stringify(JSON.parse(values['ts-settings'])) } : {}),
 };
 
 const started = new Date();
@@ -71,7 +74,7 @@ process.once('SIGTERM', stopOnSignal);
 try {
   console.log(`# kopf-ts vs Kopf — npm run bench -- ${process.argv.slice(2).join(' ')}\n`);
   console.log(`date: ${started.toISOString()}\n${bench.describe()}`);
-  console.log(`kopf-ts networking.qps: ${options.tsQps ?? 'default (50, burst 100)'}; driver/bare concurrency: ${options.concurrency}`);
+  console.log(`kopf-ts networking.qps: ${options.tsQps ?? 'default (50, burst 100)'}; other kopf-ts settings: ${options.tsSettings ?? 'defaults'}; driver/bare concurrency: ${options.concurrency}`);
   for (const scenario of wanted) {
     const t0 = performance.now();
     switch (scenario) {

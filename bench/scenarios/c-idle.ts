@@ -106,7 +106,10 @@ export async function scenarioC(bench: Bench, n: number): Promise<void> {
   };
   const reads = (r: IdleResult): string => {
     const own = r.requests.audit?.get(r === ts ? 'kopf-ts' : 'Kopf');
-    return own ? [...own].filter(([k]) => !WRITE_VERBS.includes(k.split(' ')[0]!)).map(([k, v]) => `${v} ${k}`).join(', ') : '–';
+    if (!own) return '–';
+    const reads = [...own].filter(([k]) => !WRITE_VERBS.includes(k.split(' ')[0]!));
+    const discovery = reads.filter(([k]) => k.startsWith('get /')).reduce((sum, [, v]) => sum + v, 0);
+    return [`${discovery} discovery GETs`, ...reads.filter(([k]) => !k.startsWith('get /')).map(([k, v]) => `${v} ${k}`)].join(', ');
   };
   const notes = [
     'Ratios say how many times better kopf-ts is (Kopf ÷ kopf-ts for times and memory). RSS: VmRSS of the operator process and its children after it settled (< 1 MiB change over 3 s).',
@@ -119,6 +122,7 @@ export async function scenarioC(bench: Bench, n: number): Promise<void> {
     rows: [
       row(`seconds from the (re)start until every object was resumed (bare: LIST of ${n + 1})`, (r) => r.resumeSeconds, listSeconds, 2),
       row('API writes during that start', writes, undefined, 0),
+      row('LIST requests of KopfExamples during that start', (r) => r.requests.audit?.get(r === ts ? 'kopf-ts' : 'Kopf')?.get('list kopfexamples'), undefined, 0),
       row('RSS after settling, MiB', (r) => r.rssBytes / MiB, undefined, 1),
       row('RSS with one object (before), MiB', (r) => r.rssBaseBytes / MiB, undefined, 1),
       row('RSS per idle object, KiB', (r) => (r.rssBytes - r.rssBaseBytes) / n / 1024, undefined, 2),

@@ -67,7 +67,7 @@ export function throughputRows(results: Map<Who, PhaseResult>): string[][] {
   rows.push(row('handled changes per second', (r) => rate(r), 1, false));
   rows.push(row('API writes per change (audit log)', (r) => auditPerChange(r, WRITE_VERBS), 2));
   rows.push(row('API writes per change (/metrics diff)', (r) => metricsWritesPerChange(r), 2));
-  rows.push(row('API reads per change (audit log)', (r) => auditPerChange(r, ['get', 'list', 'watch']), 3));
+  rows.push(row('API reads per change after the start (audit log)', (r) => auditPerChange(r, ['get', 'list', 'watch']), 3));
   rows.push(row('operator RSS at the end, MiB', (r) => (r.rssBytes ? r.rssBytes / 2 ** 20 : undefined), 1));
   return rows;
 }
