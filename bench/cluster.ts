@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -163,6 +163,7 @@ export class Bench {
     return [
       `machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
       `node ${process.version}; kopf-ts ${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}; kopf ${this.kopf.version.replace(' ', ' on Python ')}`,
+      `load average at the start: ${loadavg().map((x) => x.toFixed(2)).join(', ')} (other processes on the machine share its cores)`,
       binaries ? `control plane: ${version(binaries.kubeApiserver)}, ${version(binaries.etcd)} (loopback, same machine)` : `control plane: existing (${this.kubeconfig})`,
     ].join('\n');
   }

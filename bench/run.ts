@@ -7,6 +7,7 @@
  * Scenarios: a (creations), b (create/update/delete), c (idle objects: memory and resuming), d (latency under
  * churn), e (API requests by verb per change), f (the bare-client limit alone), all (a–e).
  */
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Bench, type BenchOptions } from './cluster.ts';
 import type { Impl } from './processes.ts';
@@ -97,7 +98,7 @@ try {
         await scenarioF(bench, options.n ?? 200);
         break;
     }
-    console.error(`(${scenario}) took ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    console.log(`\n(${scenario}) took ${((performance.now() - t0) / 1000).toFixed(0)} s; load average now: ${loadavg().map((x) => x.toFixed(2)).join(', ')}`);
   }
 } finally {
   await bench.stop();

@@ -12,12 +12,22 @@ import { fmt, printTable } from '../table.ts';
 import { lifecycleResults } from './b-lifecycle.ts';
 import type { PhaseResult, Who } from './common.ts';
 
-const RELEVANT = /^(kopfexamples|events|namespaces|customresourcedefinitions|leases|kopfpeerings|clusterkopfpeerings)|^\/api|^\/apis/;
+const RELEVANT = /^(kopfexamples|events|namespaces|customresourcedefinitions|kopfpeerings|clusterkopfpeerings)/;
+
+/** Discovery GETs (by path) are folded into one row. */
+function folded(counts: Counts): Counts {
+  const out: Counts = new Map();
+  for (const [key, value] of counts) {
+    const k = key.startsWith('get /') ? 'get discovery (/api, /apis, /apis/<group>/<version>)' : key;
+    out.set(k, (out.get(k) ?? 0) + value);
+  }
+  return out;
+}
 
 export async function scenarioE(bench: Bench, n: number): Promise<void> {
   const results = await lifecycleResults(bench, n, 'e', true);
   const whos: Who[] = (['kopf-ts', 'Kopf', 'bare'] as const).filter((w) => results.has(w));
-  const own = (r: PhaseResult): Counts => r.requests.audit?.get(r.who) ?? new Map();
+  const own = (r: PhaseResult): Counts => folded(r.requests.audit?.get(r.who) ?? new Map());
   const keys = [...new Set(whos.flatMap((w) => [...own(results.get(w)!).keys()]))].sort();
   const perChange = (r: PhaseResult, v: number): string => `${fmt(v / r.changes, 3)} (${v})`;
   if (bench.audit) {
@@ -30,7 +40,6 @@ export async function scenarioE(bench: Bench, n: number): Promise<void> {
       rows,
       notes: [
         'Per change (total in brackets), over the operator\'s whole life: startup (discovery, LIST, WATCH), the warm-up object, the steps, and the stop. The bare client has no startup and no warm-up object.',
-        'Discovery requests have no resource and show as their path.',
       ],
     });
   }
