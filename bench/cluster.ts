@@ -22,6 +22,8 @@ const CRD_PATH = fileURLToPath(new URL('../examples/crd.yaml', import.meta.url))
 export interface BenchOptions {
   n?: number;
   concurrency: number;
+  /** Writes in flight of the bare client (default: `concurrency`). */
+  bareConcurrency: number;
   kubeconfig?: string;
   /** kopf-ts's settings.networking.qps/burst for the run (default: kopf-ts's defaults). */
   tsQps?: number;

@@ -20,7 +20,8 @@ import { scenarioF } from './scenarios/f-limit.ts';
 
 const USAGE = `usage: npm run bench -- <a|b|c|d|e|f|all>… [options]
   --n N              objects (default: a, b, e 200; c 2000; d 50 objects churned)
-  --concurrency C    requests in flight of the driver and of the bare client (default 32)
+  --concurrency C    requests in flight of the driver (creates, updates, deletes) (default 32)
+  --bare-concurrency B  writes in flight of the bare client (default: C)
   --kubeconfig PATH  use this cluster instead of starting a control plane (no audit log then)
   --ts-qps Q         kopf-ts's settings.networking.qps (burst 2×Q); default: kopf-ts's own default
   --ts-settings J    JSON merged into kopf-ts's settings, e.g. '{"networking":{"http2":true}}'
@@ -34,6 +35,7 @@ const { values, positionals } = parseArgs({
   options: {
     n: { type: 'string' },
     concurrency: { type: 'string', default: '32' },
+    'bare-concurrency': { type: 'string' },
     kubeconfig: { type: 'string' },
     'ts-qps': { type: 'string' },
     'ts-settings': { type: 'string' },
@@ -56,6 +58,7 @@ if (only && only !== 'kopf-ts' && only !== 'Kopf') throw new Error('--only is ko
 
 const options: BenchOptions = {
   concurrency: Number(values.concurrency),
+  bareConcurrency: Number(values['bare-concurrency'] ?? values.concurrency),
   echo: values.echo,
   impls: only ? [only] : ['kopf-ts', 'Kopf'],
   timeoutMs: Number(values.timeout) * 1000,
@@ -75,7 +78,7 @@ process.once('SIGTERM', stopOnSignal);
 try {
   console.log(`# kopf-ts vs Kopf — npm run bench -- ${process.argv.slice(2).join(' ')}\n`);
   console.log(`date: ${started.toISOString()}\n${bench.describe()}`);
-  console.log(`kopf-ts networking.qps: ${options.tsQps ?? 'default (50, burst 100)'}; other kopf-ts settings: ${options.tsSettings ?? 'defaults'}; driver/bare concurrency: ${options.concurrency}`);
+  console.log(`kopf-ts networking.qps: ${options.tsQps ?? 'default (50, burst 100)'}; other kopf-ts settings: ${options.tsSettings ?? 'defaults'}; driver concurrency: ${options.concurrency}; bare-client concurrency: ${options.bareConcurrency}`);
   for (const scenario of wanted) {
     const t0 = performance.now();
     switch (scenario) {

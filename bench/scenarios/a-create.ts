@@ -8,7 +8,7 @@ import { body, names } from '../cluster.ts';
 import { collection, DIFF_BASE, Limiter, type KubeObject } from '../http.ts';
 import type { Impl } from '../processes.ts';
 import { printTable } from '../table.ts';
-import { later, RATIO_NOTE, THROUGHPUT_HEADER, throughputGoals, throughputRows, type PhaseResult, type Who } from './common.ts';
+import { later, RATIO_NOTE, readsNote, THROUGHPUT_HEADER, throughputGoals, throughputRows, type PhaseResult, type Who } from './common.ts';
 
 const SPEC = { field: 'value', items: ['a', 'b', 'c'] };
 const hasResult = (obj: KubeObject | undefined): boolean => !!obj?.status?.create_fn;
@@ -44,7 +44,7 @@ async function barePhase(bench: Bench, n: number): Promise<PhaseResult> {
   try {
     await bench.startMeasuring();
     const objs = names('obj', n);
-    const writes = new Limiter(bench.options.concurrency);
+    const writes = new Limiter(bench.options.bareConcurrency);
     const diffBase = JSON.stringify({ spec: SPEC });
     const t0 = performance.now();
     const done = later(tracker.until(objs, hasResult, bench.options.timeoutMs, `the bare client to handle ${n} creations`));
@@ -78,10 +78,10 @@ export async function scenarioA(bench: Bench, n: number): Promise<Map<Who, Phase
   console.error(`(a) bare client: ${n} objects…`);
   results.set('bare', await barePhase(bench, n));
   printTable({
-    title: `(a) create ${n} objects, one create handler returning a result (concurrency ${bench.options.concurrency})`,
+    title: `(a) create ${n} objects, one create handler returning a result (driver concurrency ${bench.options.concurrency}, bare client ${bench.options.bareConcurrency})`,
     header: THROUGHPUT_HEADER,
     rows: throughputRows(results),
-    notes: [RATIO_NOTE, ...throughputGoals(results)],
+    notes: [RATIO_NOTE, readsNote(results), ...throughputGoals(results)],
   });
   return results;
 }

@@ -9,7 +9,7 @@ import { body, names } from '../cluster.ts';
 import { collection, DIFF_BASE, FINALIZER, Limiter, type KubeObject, type Tracker } from '../http.ts';
 import type { Impl } from '../processes.ts';
 import { printTable } from '../table.ts';
-import { later, RATIO_NOTE, THROUGHPUT_HEADER, throughputGoals, throughputRows, type PhaseResult, type Who } from './common.ts';
+import { later, RATIO_NOTE, readsNote, THROUGHPUT_HEADER, throughputGoals, throughputRows, type PhaseResult, type Who } from './common.ts';
 
 const SPEC = { field: 'value', round: 0 };
 const created = (obj: KubeObject | undefined): boolean => !!obj?.status?.create_fn;
@@ -34,7 +34,7 @@ async function steps(bench: Bench, tracker: Tracker, objs: string[], who: string
     const t0 = performance.now();
     const done = later(tracker.until(objs, pred, timeout, `${who}: ${name} of ${objs.length} objects`));
     const driver = new Limiter(c);
-    const writes = new Limiter(c);
+    const writes = new Limiter(bench.options.bareConcurrency);
     for (const obj of objs) {
       void driver.run(async () => {
         await act(obj);
@@ -115,10 +115,10 @@ export async function lifecycleResults(bench: Bench, n: number, scenario: string
 export async function scenarioB(bench: Bench, n: number): Promise<Map<Who, PhaseResult>> {
   const results = await lifecycleResults(bench, n, 'b');
   printTable({
-    title: `(b) ${n} objects created, updated and deleted; create, update and delete handlers (concurrency ${bench.options.concurrency})`,
+    title: `(b) ${n} objects created, updated and deleted; create, update and delete handlers (driver concurrency ${bench.options.concurrency}, bare client ${bench.options.bareConcurrency})`,
     header: THROUGHPUT_HEADER,
     rows: throughputRows(results),
-    notes: [RATIO_NOTE, ...throughputGoals(results)],
+    notes: [RATIO_NOTE, readsNote(results), ...throughputGoals(results)],
   });
   return results;
 }

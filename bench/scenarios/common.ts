@@ -89,6 +89,18 @@ export function throughputGoals(results: Map<Who, PhaseResult>): string[] {
   return out;
 }
 
+/** A note listing each operator's reads after its start (they should be none: the watch is the state). */
+export function readsNote(results: Map<Who, PhaseResult>): string {
+  const parts: string[] = [];
+  for (const [who, r] of results) {
+    const own = ownRequests(r);
+    if (!own || who === 'bare') continue;
+    const reads = [...own].filter(([k]) => !WRITE_VERBS.includes(k.split(' ')[0]!)).map(([k, v]) => `${v} ${k}`);
+    parts.push(`${who}: ${reads.length ? reads.join(', ') : 'none'}`);
+  }
+  return `Reads after the start (audit log): ${parts.join('; ')}.`;
+}
+
 /** Swallows a rejection now (it is awaited later) so that Node does not report it as unhandled. */
 export function later<T>(p: Promise<T>): Promise<T> {
   p.catch(() => {});
