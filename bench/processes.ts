@@ -26,6 +26,13 @@ export interface OperatorSpec {
   echo?: boolean;
 }
 
+const live = new Set<OperatorProcess>();
+
+/** Kills every operator still running (on Ctrl-C of the bench). */
+export function killAll(): void {
+  for (const op of live) op.child.kill('SIGKILL');
+}
+
 /** A running operator. */
 export class OperatorProcess {
   readonly child: ChildProcess;
@@ -47,8 +54,10 @@ export class OperatorProcess {
     };
     this.child.stdout?.on('data', collect);
     this.child.stderr?.on('data', collect);
+    live.add(this);
     this.#exit = new Promise((resolve) =>
       this.child.on('exit', (code, signal) => {
+        live.delete(this);
         this.exitCode = code ?? (signal ? -1 : null);
         resolve(this.exitCode);
       }),

@@ -10,7 +10,7 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Bench, type BenchOptions } from './cluster.ts';
-import type { Impl } from './processes.ts';
+import { killAll, type Impl } from './processes.ts';
 import { scenarioA } from './scenarios/a-create.ts';
 import { scenarioB } from './scenarios/b-lifecycle.ts';
 import { scenarioC } from './scenarios/c-idle.ts';
@@ -71,6 +71,7 @@ const options: BenchOptions = {
 const started = new Date();
 const bench = await Bench.start(options);
 const stopOnSignal = (): void => {
+  killAll();
   void bench.stop().finally(() => process.exit(130));
 };
 process.once('SIGINT', stopOnSignal);
