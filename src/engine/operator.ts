@@ -93,6 +93,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   const client = options.client ?? new KubeClient(connection, {
     qps: settings.networking.qps,
     burst: settings.networking.burst,
+    connections: settings.networking.connections,
     errorBackoffs: settings.networking.errorBackoffs,
     enforceRetryAfter: settings.networking.enforceRetryAfter,
     requestTimeout: settings.networking.requestTimeout,

@@ -1,6 +1,7 @@
 /**
- * The one HTTP client of kopf-ts: JSON requests and watch streams to the API server over one long-lived
- * keep-alive undici Agent (optionally HTTP/2), with fresh auth per request, a client-side rate limit,
+ * The one HTTP client of kopf-ts: JSON requests and watch streams to the API server over long-lived
+ * keep-alive undici Agents (optionally HTTP/2) — requests share at most `connections` connections, watch
+ * streams get their own — with fresh auth per request, an optional client-side rate limit,
  * retries of 5xx/429/connection errors with backoff (honouring Retry-After), typed errors, and request
  * counters by verb and resource. Created by the engine; used by objects.ts, watch.ts, discovery.ts, events.ts.
  */
@@ -11,8 +12,11 @@ import { RateLimiter } from './rate-limiter.ts';
 
 /** Options of a {@link KubeClient}. */
 export interface KubeClientOptions {
+  /** Client-side rate limit, requests per second; 0 (the default, as Kopf): none. */
   qps?: number;
   burst?: number;
+  /** Connections for (non-watch) requests at most; more requests wait for one. Default 100. */
+  connections?: number;
   /** Delays (seconds) between retries of 5xx, 429 and connection errors; a number means that many retries of 1 s. */
   errorBackoffs?: number[] | number;
   enforceRetryAfter?: boolean;
@@ -49,12 +53,15 @@ export class KubeClient {
   readonly #limiter: RateLimiter;
   readonly #stats = new Map<string, number>();
   #agent: Promise<Dispatcher> | null = null;
+  /** Watch streams hold their connection for minutes: they must not take the requests' ones. */
+  #streamAgent: Promise<Dispatcher> | null = null;
 
   constructor(connection: Connection, options: KubeClientOptions = {}) {
     this.connection = connection;
     this.#options = {
-      qps: options.qps ?? 50,
+      qps: options.qps ?? 0,
       burst: options.burst ?? 100,
+      connections: options.connections ?? 100,
       errorBackoffs: options.errorBackoffs ?? [1, 1, 2, 3, 5, 8, 13, 21],
       enforceRetryAfter: options.enforceRetryAfter ?? false,
       requestTimeout: options.requestTimeout ?? 300,
@@ -79,12 +86,19 @@ export class KubeClient {
 
   /** Closes the connections. */
   async close(): Promise<void> {
-    const agent = await this.#agent?.catch(() => null);
-    await agent?.close();
+    for (const pending of [this.#agent, this.#streamAgent]) {
+      const agent = await pending?.catch(() => null);
+      await agent?.close();
+    }
   }
 
-  #dispatcher(): Promise<Dispatcher> {
-    this.#agent ??= this.connection.authenticate().then(
+  #dispatcher(streaming: boolean): Promise<Dispatcher> {
+    if (streaming) return (this.#streamAgent ??= this.#newAgent(null));
+    return (this.#agent ??= this.#newAgent(this.#options.connections));
+  }
+
+  #newAgent(connections: number | null): Promise<Dispatcher> {
+    return this.connection.authenticate().then(
       (auth) =>
         new Agent({
           connect: {
@@ -95,12 +109,11 @@ export class KubeClient {
           },
           keepAliveTimeout: 60_000,
           allowH2: this.#options.http2,
-          ...(this.#options.http2 ? { connections: 1, pipelining: 100 } : {}),
+          ...(this.#options.http2 ? { connections: 1, pipelining: 100 } : connections ? { connections } : {}),
           bodyTimeout: 0,
           headersTimeout: this.#options.requestTimeout * 1000,
         }),
     );
-    return this.#agent;
   }
 
   #count(req: KubeRequest): void {
@@ -127,7 +140,7 @@ export class KubeClient {
         method: req.method,
         headers,
         body,
-        dispatcher: await this.#dispatcher(),
+        dispatcher: await this.#dispatcher(timeoutMs === null),
         signal: signals.length ? AbortSignal.any(signals) : undefined,
       });
     } catch (err) {

@@ -1,11 +1,16 @@
 /**
- * Connection info from a kubeconfig (explicit path, $KUBECONFIG, ~/.kube/config) or the in-cluster service
- * account, via @kubernetes/client-node's KubeConfig (exec plugins, OIDC, token files, rotation). Refuses the
- * library's silent fallback to http://localhost:8080. Called by the engine at start; client.ts asks for
- * fresh auth headers on every (re)connect so rotated tokens are picked up.
+ * Connection info from a kubeconfig (explicit path, $KUBECONFIG with several files, ~/.kube/config) or the
+ * in-cluster service account. Read by our own small loader: certificates and keys (files or data), CAs,
+ * bearer tokens (also `tokenFile`, re-read on every connect), basic auth and insecure-skip-tls-verify. Users
+ * with an `exec` plugin or an `auth-provider` (OIDC, cloud providers) are authenticated by
+ * @kubernetes/client-node, imported only then: the library costs about 90 MiB of RSS per thread, which most
+ * operators do not need. Called by the engine at start; client.ts asks for fresh auth on every (re)connect,
+ * so rotated tokens and certificates are picked up.
  */
-import { KubeConfig } from '@kubernetes/client-node';
-import type { RequestOptions } from 'node:https';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
+import { parse } from 'yaml';
 
 /** Where to connect and how to authenticate. */
 export interface Connection {
@@ -17,7 +22,15 @@ export interface Connection {
   /** The context's default namespace (for Events of cluster-scoped objects). */
   defaultNamespace: string;
   /** Fresh auth headers (Authorization, …) and TLS material; called per (re)connect. */
-  authenticate(): Promise<{ headers: Record<string, string>; ca?: string | Buffer | undefined; cert?: string | Buffer | undefined; key?: string | Buffer | undefined }>;
+  authenticate(): Promise<Auth>;
+}
+
+/** What one (re)connect needs. */
+export interface Auth {
+  headers: Record<string, string>;
+  ca?: string | Buffer | undefined;
+  cert?: string | Buffer | undefined;
+  key?: string | Buffer | undefined;
 }
 
 /** Options of {@link loadConnection}. */
@@ -26,22 +39,129 @@ export interface LoadOptions {
   context?: string | undefined;
 }
 
+const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+type Named<T> = { name: string } & Record<string, T>;
+interface KubeconfigFile {
+  path: string;
+  doc: {
+    'current-context'?: string;
+    clusters?: Named<Record<string, unknown>>[];
+    contexts?: Named<Record<string, unknown>>[];
+    users?: Named<Record<string, unknown>>[];
+  };
+}
+
 /** Loads the connection; throws a clear error when no configuration is found. */
 export function loadConnection(options: LoadOptions = {}): Connection {
-  const kc = new KubeConfig();
-  if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
-  else kc.loadFromDefault();
-  if (options.context) kc.setCurrentContext(options.context);
-  const cluster = kc.getCurrentCluster();
-  if (!cluster || (cluster.name === 'cluster' && cluster.server === 'http://localhost:8080')) {
+  const paths = options.kubeconfig
+    ? [options.kubeconfig]
+    : (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean).length > 0
+      ? (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean)
+      : [join(homedir(), '.kube', 'config')].filter((p) => existsSync(p));
+  if (paths.length === 0) {
+    if (process.env.KUBERNETES_SERVICE_HOST && existsSync(join(SERVICE_ACCOUNT, 'token'))) return inCluster();
     throw new Error(
       'No Kubernetes configuration found: set KUBECONFIG, create ~/.kube/config, run in a cluster, ' +
         'or start the local control plane with `npx kopf-ts cluster up`.',
     );
   }
-  const context = kc.getContextObject(kc.getCurrentContext());
-  const authenticate = async (): Promise<{ headers: Record<string, string>; ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer }> => {
-    const opts: RequestOptions = { headers: {} };
+  const files: KubeconfigFile[] = paths.filter((p) => options.kubeconfig || existsSync(p)).map((path) => ({ path, doc: readKubeconfig(path) }));
+  const contextName = options.context ?? files.map((f) => f.doc['current-context']).find(Boolean);
+  if (!contextName) throw new Error(`No current context in ${paths.join(', ')}: set one with \`kubectl config use-context\`.`);
+  const context = find(files, 'contexts', contextName, 'context');
+  const clusterName = String(context.entry.cluster ?? '');
+  const userName = String(context.entry.user ?? '');
+  const cluster = find(files, 'clusters', clusterName, 'cluster');
+  const user = userName ? find(files, 'users', userName, 'user') : { entry: {}, base: cluster.base };
+  const server = String(cluster.entry.server ?? '');
+  if (!server) throw new Error(`The cluster ${clusterName} of the context ${contextName} has no server.`);
+  const ca = material(cluster.entry, 'certificate-authority', cluster.base);
+  const insecure = cluster.entry['insecure-skip-tls-verify'] === true;
+  const u = user.entry;
+  const authenticate =
+    u.exec || u['auth-provider']
+      ? viaClientNode(paths, contextName)
+      : async (): Promise<Auth> => {
+          const headers: Record<string, string> = {};
+          const token = typeof u.token === 'string' ? u.token : typeof u.tokenFile === 'string' ? readFileSync(resolvePath(u.tokenFile, user.base), 'utf8').trim() : null;
+          if (token) headers.authorization = `Bearer ${token}`;
+          else if (typeof u.username === 'string') headers.authorization = `Basic ${Buffer.from(`${u.username}:${String(u.password ?? '')}`).toString('base64')}`;
+          const cert = material(u, 'client-certificate', user.base);
+          const key = material(u, 'client-key', user.base);
+          return { headers, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
+        };
+  return {
+    server: server.replace(/\/+$/, ''),
+    insecure,
+    defaultNamespace: typeof context.entry.namespace === 'string' ? context.entry.namespace : 'default',
+    authenticate,
+  };
+}
+
+function readKubeconfig(path: string): KubeconfigFile['doc'] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`Cannot read the kubeconfig ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  const doc = parse(text) as unknown;
+  if (!doc || typeof doc !== 'object') throw new Error(`The kubeconfig ${path} is not a YAML mapping.`);
+  return doc as KubeconfigFile['doc'];
+}
+
+/** The first entry of that name across the files (kubectl's merge rule); relative paths resolve from its file. */
+function find(files: KubeconfigFile[], list: 'clusters' | 'contexts' | 'users', name: string, field: string): { entry: Record<string, unknown>; base: string } {
+  for (const file of files) {
+    const found = file.doc[list]?.find((item) => item.name === name);
+    if (found) return { entry: (found[field] as Record<string, unknown> | undefined) ?? {}, base: dirname(file.path) };
+  }
+  throw new Error(`The kubeconfig has no ${list.slice(0, -1)} named ${JSON.stringify(name)}.`);
+}
+
+function resolvePath(path: string, base: string): string {
+  return isAbsolute(path) ? path : join(base, path);
+}
+
+/** A PEM from `<name>-data` (base64) or from the file `<name>`. */
+function material(entry: Record<string, unknown>, name: string, base: string): Buffer | undefined {
+  const data = entry[`${name}-data`];
+  if (typeof data === 'string' && data) return Buffer.from(data, 'base64');
+  const file = entry[name];
+  if (typeof file === 'string' && file) return readFileSync(resolvePath(file, base));
+  return undefined;
+}
+
+/** The pod's service account: the token is re-read on every connect (it is rotated). */
+function inCluster(): Connection {
+  const host = process.env.KUBERNETES_SERVICE_HOST ?? '';
+  const port = process.env.KUBERNETES_SERVICE_PORT ?? '443';
+  const namespaceFile = join(SERVICE_ACCOUNT, 'namespace');
+  return {
+    server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    insecure: false,
+    defaultNamespace: existsSync(namespaceFile) ? readFileSync(namespaceFile, 'utf8').trim() : 'default',
+    authenticate: async () => ({
+      headers: { authorization: `Bearer ${readFileSync(join(SERVICE_ACCOUNT, 'token'), 'utf8').trim()}` },
+      ca: readFileSync(join(SERVICE_ACCOUNT, 'ca.crt')),
+    }),
+  };
+}
+
+/** Exec plugins and auth providers: @kubernetes/client-node does them (imported on first use). */
+function viaClientNode(paths: string[], contextName: string): () => Promise<Auth> {
+  let loaded: Promise<{ applyToHTTPSOptions(opts: import('node:https').RequestOptions): Promise<void> }> | null = null;
+  return async () => {
+    loaded ??= import('@kubernetes/client-node').then(({ KubeConfig }) => {
+      const kc = new KubeConfig();
+      if (paths.length === 1) kc.loadFromFile(paths[0]!);
+      else kc.loadFromDefault();
+      kc.setCurrentContext(contextName);
+      return kc;
+    });
+    const kc = await loaded;
+    const opts: import('node:https').RequestOptions = { headers: {} };
     await kc.applyToHTTPSOptions(opts);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
@@ -51,11 +171,5 @@ export function loadConnection(options: LoadOptions = {}): Connection {
       ...(opts.cert ? { cert: opts.cert as string | Buffer } : {}),
       ...(opts.key ? { key: opts.key as string | Buffer } : {}),
     };
-  };
-  return {
-    server: cluster.server.replace(/\/+$/, ''),
-    insecure: cluster.skipTLSVerify === true,
-    defaultNamespace: context?.namespace ?? 'default',
-    authenticate,
   };
 }

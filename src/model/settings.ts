@@ -64,9 +64,11 @@ export interface OperatorSettings {
     errorBackoffs: number[];
     /** Always wait as long as `Retry-After` says, even when it is shorter than the backoff. */
     enforceRetryAfter: boolean;
-    /** Client-side rate limit: requests per second, and the burst above it. */
+    /** Client-side rate limit: requests per second (0: none, as Kopf), and the burst above it. */
     qps: number;
     burst: number;
+    /** Connections to the API server for requests (watch streams have their own). */
+    connections: number;
     /** Multiplex all requests over one HTTP/2 connection (when the server offers it). */
     http2: boolean;
   };
@@ -109,8 +111,9 @@ export function defaultSettings(): OperatorSettings {
       connectTimeout: null,
       errorBackoffs: [1, 1, 2, 3, 5, 8, 13, 21],
       enforceRetryAfter: false,
-      qps: 50,
+      qps: 0,
       burst: 100,
+      connections: 100,
       http2: false,
     },
     persistence: {
