@@ -79,7 +79,7 @@ process.once('SIGTERM', stopOnSignal);
 try {
   console.log(`# kopf-ts vs Kopf — npm run bench -- ${process.argv.slice(2).join(' ')}\n`);
   console.log(`date: ${started.toISOString()}\n${bench.describe()}`);
-  console.log(`kopf-ts networking.qps: ${options.tsQps ?? 'default (50, burst 100)'}; other kopf-ts settings: ${options.tsSettings ?? 'defaults'}; driver concurrency: ${options.concurrency}; bare-client concurrency: ${options.bareConcurrency}`);
+  console.log(`kopf-ts networking.qps: ${options.tsQps ?? 'default (0: no client-side limit)'}; other kopf-ts settings: ${options.tsSettings ?? 'defaults'}; driver concurrency: ${options.concurrency}; bare-client concurrency: ${options.bareConcurrency}`);
   for (const scenario of wanted) {
     const t0 = performance.now();
     switch (scenario) {
