@@ -45,7 +45,7 @@ export class OperatorProcess {
     const env = { ...process.env, KUBECONFIG: spec.kubeconfig, FORCE_COLOR: '0', PYTHONUNBUFFERED: '1', ...spec.env };
     const [cmd, args] =
       spec.impl === 'kopf-ts'
-        ? [process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), BIN, 'run', '--standalone', '-n', spec.namespace, `${OPERATORS}kopf-ts/${spec.name}.ts`]]
+        ? [process.execPath, ['--expose-gc', ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), BIN, 'run', '--standalone', '-n', spec.namespace, `${OPERATORS}kopf-ts/${spec.name}.ts`]]
         : [spec.kopfCommand, ['run', '--standalone', '-n', spec.namespace, `${OPERATORS}kopf/${spec.name}.py`]];
     this.child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (chunk: Buffer): void => {

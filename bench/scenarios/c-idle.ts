@@ -46,8 +46,9 @@ async function operatorPhase(bench: Bench, impl: Impl, n: number): Promise<IdleR
   let op = bench.operator(impl, 'idle', ns, { BENCH_EXPECT: '0' });
   try {
     await bench.warmUp(tracker, handled, SPEC);
-    const rssBaseBytes = await settledRss(op);
+    // kopf-ts collects its garbage when asked for its heap; ask first, so its RSS is read after that too.
     const heapBaseBytes = impl === 'kopf-ts' ? (await op.memoryUsage()).heapUsed : undefined;
+    const rssBaseBytes = await settledRss(op);
     await op.stop();
     const diffBase = tracker.objects.get('warmup')?.metadata.annotations?.[DIFF_BASE];
     if (!diffBase) throw new Error('no diff-base on the warm-up object');
@@ -60,8 +61,8 @@ async function operatorPhase(bench: Bench, impl: Impl, n: number): Promise<IdleR
     op = bench.operator(impl, 'idle', ns, { BENCH_EXPECT: String(n + 1) });
     await op.waitFor(/BENCH-RESUMED/, bench.options.timeoutMs);
     const resumeSeconds = (performance.now() - t0) / 1000;
-    const rssBytes = await settledRss(op);
     const heapUsedBytes = impl === 'kopf-ts' ? (await op.memoryUsage()).heapUsed : undefined;
+    const rssBytes = await settledRss(op);
     await op.stop();
     const requests = await bench.stopMeasuring();
     return { resumeSeconds, rssBytes, rssBaseBytes, requests, ...(heapUsedBytes ? { heapUsedBytes, heapBaseBytes } : {}) };

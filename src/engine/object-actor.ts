@@ -125,19 +125,20 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
   if (process.env.KOPF_TS_TRACE_ACTORS) {
     actor.subscribe((snap) => logger.debug(`actor state ${JSON.stringify(snap.value)} rv=${snap.context.knownRv} current=${snap.context.current?.type}/${snap.context.current?.object.metadata.resourceVersion} pending=${snap.context.pending?.object.metadata.resourceVersion}`));
   }
-  actor.subscribe({
-    error: (err) => logger.error({ err }, `The object's actor failed: ${String(err)}`),
-  });
-  actor.start();
+  // One subscription for both ends (each observer costs memory on every idle object).
   const done = toPromise(actor).then(
     (output) => {
       if (output.reason === 'deleted') logger.debug('Deleted, really deleted, and we are notified.');
       return output;
     },
-    () => undefined,
+    (err: unknown) => {
+      logger.error({ err }, `The object's actor failed: ${String(err)}`);
+      return undefined;
+    },
   ).finally(() => {
     if (objects.get(key)?.services === services) objects.delete(key);
   });
+  actor.start();
   const busy = (): boolean => {
     const snap = actor.getSnapshot();
     return snap.status === 'active' && ['creating', 'updating', 'resuming', 'deleting', 'releasing'].some((state) => snap.matches(state as 'creating'));

@@ -22,7 +22,7 @@ import type { Logger } from '../observe/log.ts';
 import type { ChangeState } from './change-state.ts';
 import { changeState } from './change-state.ts';
 import { changeKwargs, invocationKwargs, type KwargsBase } from './kwargs.ts';
-import type { ChangingCause, ChangingRun, HandlerAttempt, ObjectServices } from './services.ts';
+import type { ChangingCause, ChangingHandlerRef, ChangingRun, HandlerAttempt, ObjectServices } from './services.ts';
 import { invocationData, type DeclaredSubhandler, type InvocationContext } from './subhandlers.ts';
 
 /** What is shared by all objects of a resource. */
@@ -49,45 +49,77 @@ export function eventHandlersOf(ctx: ResourceContext): EventHandler[] {
 
 /** Builds the services of one object of the resource; `background` adds its daemons' and timers' finalizer needs. */
 export function objectServices(ctx: ResourceContext, logger: Logger, memo: object, background?: { requiresFinalizer(body: Body): boolean }): ObjectServices {
-  const handlers = (): ChangingHandler[] => changingHandlersOf(ctx);
-  const extraFields = [...new Set(handlers().filter((h) => h.field).map((h) => h.field!.join('.')))];
-  const services: ObjectServices = {
-    resource: ctx.resource,
-    settings: ctx.settings,
-    client: ctx.client,
-    logger,
-    extraFields,
-    now: () => Date.now(),
-    selectChanging(cause, body, state, initial) {
-      return selectChangingHandlers(handlers(), cause, {
-        body,
-        old: state.old,
-        new: state.new,
-        initial,
-        kwargs: () => filterKwargs(body, cause, state),
-      });
-    },
-    anyChangingPrematches(body) {
-      const state = changeState(services, body);
-      return anyPrematches(handlers(), { body, old: state.old, new: state.new, kwargs: () => filterKwargs(body, 'update', state) });
-    },
-    requiresFinalizer(body) {
-      if (background?.requiresFinalizer(body)) return true;
-      const state = changeState(services, body);
-      return requiresFinalizer(handlers(), { body, old: state.old, new: state.new, kwargs: () => filterKwargs(body, 'update', state) });
-    },
-    hasResumeHandlers(body) {
-      const state = changeState(services, body);
-      return hasResumeHandlers(handlers(), { body, old: state.old, new: state.new, kwargs: () => filterKwargs(body, 'resume', state) });
-    },
-    changingHandlerIds: () => handlers().map((h) => h.id),
-    runChanging: (handler, run) => runChanging(ctx, services, memo, handler as ChangingHandler, run),
-  };
-  const filterKwargs = (body: Body, cause: ChangingCause, state: ChangeState): Record<string, unknown> => {
-    const base: KwargsBase = { body, resource: ctx.resource, patch: { metadata: { labels: {}, annotations: {} }, spec: {}, status: {} } as never, logger, memo };
+  return new PerObjectServices(ctx, logger, memo, background);
+}
+
+/**
+ * The services of one object. A class, so that its methods live once on the prototype: an idle object then
+ * costs a few fields instead of a set of closures (about 2 KB less per watched object).
+ */
+class PerObjectServices implements ObjectServices {
+  readonly resource: ResourceContext['resource'];
+  readonly settings: OperatorSettings;
+  readonly client: KubeClient;
+  readonly logger: Logger;
+  readonly extraFields: string[];
+  timeline?: ObjectServices['timeline'];
+  readonly #ctx: ResourceContext;
+  readonly #memo: object;
+  readonly #background: { requiresFinalizer(body: Body): boolean } | undefined;
+
+  constructor(ctx: ResourceContext, logger: Logger, memo: object, background?: { requiresFinalizer(body: Body): boolean }) {
+    this.#ctx = ctx;
+    this.#memo = memo;
+    this.#background = background;
+    this.resource = ctx.resource;
+    this.settings = ctx.settings;
+    this.client = ctx.client;
+    this.logger = logger;
+    this.extraFields = [...new Set(this.#handlers().filter((h) => h.field).map((h) => h.field!.join('.')))];
+  }
+
+  #handlers(): ChangingHandler[] {
+    return changingHandlersOf(this.#ctx);
+  }
+
+  #filterKwargs(body: Body, cause: ChangingCause, state: ChangeState): Record<string, unknown> {
+    const base: KwargsBase = { body, resource: this.resource, patch: { metadata: { labels: {}, annotations: {} }, spec: {}, status: {} } as never, logger: this.logger, memo: this.#memo };
     return changeKwargs(base, { reason: cause, diff: state.diff, old: state.old, new: state.new });
-  };
-  return services;
+  }
+
+  #subject(body: Body, cause: ChangingCause) {
+    const state = changeState(this, body);
+    return { body, old: state.old, new: state.new, kwargs: () => this.#filterKwargs(body, cause, state) };
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  selectChanging(cause: ChangingCause, body: Body, state: ChangeState, initial: boolean): ChangingHandler[] {
+    return selectChangingHandlers(this.#handlers(), cause, { body, old: state.old, new: state.new, initial, kwargs: () => this.#filterKwargs(body, cause, state) });
+  }
+
+  anyChangingPrematches(body: Body): boolean {
+    return anyPrematches(this.#handlers(), this.#subject(body, 'update'));
+  }
+
+  requiresFinalizer(body: Body): boolean {
+    if (this.#background?.requiresFinalizer(body)) return true;
+    return requiresFinalizer(this.#handlers(), this.#subject(body, 'update'));
+  }
+
+  hasResumeHandlers(body: Body): boolean {
+    return hasResumeHandlers(this.#handlers(), this.#subject(body, 'resume'));
+  }
+
+  changingHandlerIds(): string[] {
+    return this.#handlers().map((h) => h.id);
+  }
+
+  runChanging(handler: ChangingHandlerRef, run: ChangingRun): Promise<HandlerAttempt> {
+    return runChanging(this.#ctx, this, this.#memo, handler as ChangingHandler, run);
+  }
 }
 
 async function runChanging(ctx: ResourceContext, services: ObjectServices, memo: object, handler: ChangingHandler, run: ChangingRun): Promise<HandlerAttempt> {
