@@ -26,24 +26,38 @@ function reasonsOf(bits: number): DaemonStoppingReason[] {
   return ORDER.filter((_, i) => (bits & (1 << i)) !== 0);
 }
 
-/** What both flavours of the flag tell: set or not, and why. */
-interface StopFlagView {
-  isSet(): boolean;
+/** What both flavours of the flag read from the shared cells: set or not, and why. */
+abstract class StopFlagView {
+  protected readonly cells: Int32Array;
+
+  constructor(buffer: SharedArrayBuffer) {
+    this.cells = new Int32Array(buffer);
+  }
+
+  isSet(): boolean {
+    return Atomics.load(this.cells, 0) === 1;
+  }
+
   /** All reasons given so far, in Kopf's order (empty while not set). */
-  readonly reasons: DaemonStoppingReason[];
+  get reasons(): DaemonStoppingReason[] {
+    return reasonsOf(Atomics.load(this.cells, 1));
+  }
+
   /** The first reason of {@link reasons}, or null while not set. */
-  readonly reason: DaemonStoppingReason | null;
+  get reason(): DaemonStoppingReason | null {
+    return this.reasons[0] ?? null;
+  }
 }
 
 /** The main-thread flag. `wait()` is awaitable; `buffer` goes to the worker with the task. */
-export class SharedStopFlag implements StopFlagView {
+export class SharedStopFlag extends StopFlagView {
   readonly buffer: SharedArrayBuffer;
-  readonly #cells: Int32Array;
   readonly #waiters = new Set<() => void>();
 
   constructor() {
-    this.buffer = new SharedArrayBuffer(8);
-    this.#cells = new Int32Array(this.buffer);
+    const buffer = new SharedArrayBuffer(8);
+    super(buffer);
+    this.buffer = buffer;
   }
 
   /**
@@ -52,23 +66,11 @@ export class SharedStopFlag implements StopFlagView {
    */
   set(reason: DaemonStoppingReason | string = DaemonStoppingReason.DONE): void {
     const index = ORDER.indexOf(reason as DaemonStoppingReason);
-    Atomics.or(this.#cells, 1, 1 << (index >= 0 ? index : 0));
-    if (Atomics.compareExchange(this.#cells, 0, 0, 1) !== 0) return;
-    Atomics.notify(this.#cells, 0);
+    Atomics.or(this.cells, 1, 1 << (index >= 0 ? index : 0));
+    if (Atomics.compareExchange(this.cells, 0, 0, 1) !== 0) return;
+    Atomics.notify(this.cells, 0);
     for (const wake of this.#waiters) wake();
     this.#waiters.clear();
-  }
-
-  isSet(): boolean {
-    return Atomics.load(this.#cells, 0) === 1;
-  }
-
-  get reasons(): DaemonStoppingReason[] {
-    return reasonsOf(Atomics.load(this.#cells, 1));
-  }
-
-  get reason(): DaemonStoppingReason | null {
-    return this.reasons[0] ?? null;
   }
 
   /** Resolves with `true` as soon as the flag is set, or with `false` after `seconds` (never, if omitted). */
@@ -95,29 +97,11 @@ export class SharedStopFlag implements StopFlagView {
 }
 
 /** The worker-side view of a {@link SharedStopFlag}: `wait()` blocks this thread (it is a sync handler's). */
-export class WorkerStopFlag implements StopFlagView {
-  readonly #cells: Int32Array;
-
-  constructor(buffer: SharedArrayBuffer) {
-    this.#cells = new Int32Array(buffer);
-  }
-
-  isSet(): boolean {
-    return Atomics.load(this.#cells, 0) === 1;
-  }
-
-  get reasons(): DaemonStoppingReason[] {
-    return reasonsOf(Atomics.load(this.#cells, 1));
-  }
-
-  get reason(): DaemonStoppingReason | null {
-    return this.reasons[0] ?? null;
-  }
-
+export class WorkerStopFlag extends StopFlagView {
   /** Blocks until the flag is set (`true`) or `seconds` pass (`false`); forever if `seconds` is omitted. */
   wait(seconds?: number): boolean {
     const ms = seconds === undefined ? Infinity : Math.max(0, seconds * 1000);
-    Atomics.wait(this.#cells, 0, 0, ms);
+    Atomics.wait(this.cells, 0, 0, ms);
     return this.isSet();
   }
 }
