@@ -7,12 +7,11 @@
  */
 import { availableParallelism, totalmem } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Writable } from 'node:stream';
 import * as kopf from '../src/index.ts';
 import { createObject } from '../src/kube/objects.ts';
-import { createRootLogger } from '../src/observe/log.ts';
 import { testCluster, eventually } from '../test/helpers/cluster.ts';
 import { kubeClient, kex, KEX_RESOURCE } from '../test/helpers/kube.ts';
+import { quietLogger } from '../test/helpers/logger.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,7 +49,7 @@ kopf.timer('kopfexamples', { interval: INTERVAL, labels: { bench: 'timers' } }, 
 const settings = kopf.defaultSettings();
 settings.networking.qps = 1000;
 settings.networking.burst = 1000;
-const quiet = createRootLogger({ format: 'json', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+const quiet = quietLogger();
 const stop = new AbortController();
 let ready = false;
 global.gc?.();

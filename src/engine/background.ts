@@ -16,6 +16,7 @@ import { deliverResultIfChanged } from '../model/results.ts';
 import type { DaemonHandler, TimerHandler } from '../handlers/handler.ts';
 import { matchFilters } from '../handlers/filters.ts';
 import { attempt } from '../execution/attempt.ts';
+import { kindWord } from '../execution/outcome.ts';
 import { invoke, placementOf } from '../execution/invoke.ts';
 import { SharedStopFlag } from '../execution/stop-flag.ts';
 import type { Logger } from '../observe/log.ts';
@@ -112,9 +113,9 @@ export class ObjectBackground {
 
   #matches(handler: SpawningHandler, body: Body): boolean {
     try {
-      return matchFilters(handler.filters, handler.field, { body, kwargs: () => this.#kwargs(handler, body) });
+      return matchFilters(handler.filters, handler.field, { body, kwargs: () => this.#kwargs(body) });
     } catch (err) {
-      this.logger.error(`The filters of ${kindWord(handler)} '${handler.id}' failed; it is treated as not matching: ${(err as Error).message}`);
+      this.logger.error(`The filters of ${nameOf(childIdOf(handler))} failed; it is treated as not matching: ${(err as Error).message}`);
       return false;
     }
   }
@@ -123,10 +124,10 @@ export class ObjectBackground {
     let initialDelay: number | null;
     try {
       const given = handler.initialDelay;
-      initialDelay = typeof given === 'function' ? Number(given(this.#kwargs(handler, this.body))) : given;
+      initialDelay = typeof given === 'function' ? Number(given(this.#kwargs(this.body))) : given;
       if (initialDelay !== null && !(initialDelay >= 0)) throw new TypeError(`initialDelay gave ${String(initialDelay)}, not a number of seconds`);
     } catch (err) {
-      this.logger.error(`${kindWord(handler)} '${handler.id}' cannot start: ${(err as Error).message}`);
+      this.logger.error(`${nameOf(childIdOf(handler))} cannot start: ${(err as Error).message}`);
       return null;
     }
     this.#slots.set(id, { flag: new SharedStopFlag(), cancel: new AbortController(), retries: 0, started: now });
@@ -146,7 +147,7 @@ export class ObjectBackground {
   key = '';
 
   /** Kwargs for filters and runs: the live body, Kopf's names, plus `stopped` and `signal` for runs. */
-  #kwargs(handler: SpawningHandler, body: Body, patch = newPatch()): Record<string, unknown> {
+  #kwargs(body: Body, patch = newPatch()): Record<string, unknown> {
     return resourceKwargs({ body, resource: this.ctx.resource, patch, logger: this.logger, memo: this.memo });
   }
 
@@ -164,7 +165,7 @@ export class ObjectBackground {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     const kwargs: Record<string, unknown> = {
-      ...this.#kwargs(handler, this.body, patch),
+      ...this.#kwargs(this.body, patch),
       ...invocationKwargs(handler.param, slot.retries, slot.started, now),
       stopped: slot.flag,
       signal: slot.cancel.signal,
@@ -198,7 +199,7 @@ export class ObjectBackground {
         ms: Date.now() - now,
       });
       if (cancelled()) {
-        this.logger.warn(`${kindWord(handler)} '${handler.id}' is cancelled.`);
+        this.logger.warn(`${nameOf(childIdOf(handler))} is cancelled.`);
         return { final: true, delay: null };
       }
       if (result.final && !result.error && result.result !== undefined) {
@@ -221,7 +222,7 @@ export class ObjectBackground {
       if (written.requests > 0) this.timeline?.({ type: 'patch', what: handler.kind, patch });
       if (!written.gone) this.update(written.body);
     } catch (err) {
-      this.logger.error(`Writing the patch of ${kindWord(handler)} '${handler.id}' failed: ${(err as Error).message}`);
+      this.logger.error(`Writing the patch of ${nameOf(childIdOf(handler))} failed: ${(err as Error).message}`);
     }
   }
 
@@ -244,8 +245,10 @@ function liveViews(kwargs: Record<string, unknown>, body: Body): void {
   for (const [name, get] of Object.entries(views)) Object.defineProperty(kwargs, name, { get, enumerable: true, configurable: true });
 }
 
-function kindWord(handler: SpawningHandler): string {
-  return handler.kind === 'daemon' ? 'Daemon' : 'Timer';
+/** `Daemon 'id'` or `Timer 'id'` of a child id, as Kopf's log lines name them. */
+function nameOf(childId: string): string {
+  const colon = childId.indexOf(':');
+  return `${kindWord(childId.slice(0, colon))} '${childId.slice(colon + 1)}'`;
 }
 
 /** Finds an object's background state by the actor key. */
@@ -256,7 +259,7 @@ export function daemonImplementations(lookup: BackgroundLookup) {
   const of = (context: DaemonContext): { bg: ObjectBackground; slot: Slot | undefined; name: string } => {
     const bg = lookup(context.key);
     if (!bg) throw new Error(`no object for ${context.key}`);
-    return { bg, slot: bg.slot(context.handlerId), name: `Daemon '${context.handlerId.slice('daemon:'.length)}'` };
+    return { bg, slot: bg.slot(context.handlerId), name: nameOf(context.handlerId) };
   };
   return {
     actors: {
@@ -265,7 +268,7 @@ export function daemonImplementations(lookup: BackgroundLookup) {
         if (!bg) throw new Error(`no object for ${input.key}`);
         const outcome = await bg.runOnce(input.handlerId, signal);
         if (!outcome.final) return { outcome: 'retry', delay: outcome.delay ?? 0 };
-        const name = `Daemon '${input.handlerId.slice('daemon:'.length)}'`;
+        const name = nameOf(input.handlerId);
         if (bg.slot(input.handlerId)?.flag.isSet()) bg.logger.debug(`${name} has exited on request and will not be retried or restarted.`);
         else {
           bg.foreverStopped.add(input.handlerId);
@@ -310,11 +313,11 @@ export function timerImplementations(lookup: BackgroundLookup) {
       signal: ({ context }: { context: TimerContext }) => {
         const bg = lookup(context.key);
         bg?.slot(context.handlerId)?.flag.set(context.stopReason ?? 'DONE');
-        bg?.logger.debug(`Timer '${context.handlerId.slice('timer:'.length)}' is signalled to exit gracefully.`);
+        bg?.logger.debug(`${nameOf(context.handlerId)} is signalled to exit gracefully.`);
       },
       abandon: ({ context }: { context: TimerContext }) => {
         const bg = lookup(context.key);
-        if (bg) abandon({ bg, slot: bg.slot(context.handlerId), name: `Timer '${context.handlerId.slice('timer:'.length)}'` }, context.handlerId);
+        if (bg) abandon({ bg, slot: bg.slot(context.handlerId), name: nameOf(context.handlerId) }, context.handlerId);
       },
     },
   };

@@ -4,14 +4,13 @@
 // name and version. The devtools collector and Stately's inspector share one stream (fanOut).
 import test from 'ava';
 import { createServer } from 'node:net';
-import { Writable } from 'node:stream';
 import { createInspectorServer } from '@statelyai/inspect/server';
 import { testCluster, eventually, type TestCluster } from '../helpers/cluster.ts';
 import { kubeClient, kex, KEX_RESOURCE } from '../helpers/kube.ts';
 import * as kopf from '../../src/index.ts';
 import { createObject } from '../../src/kube/objects.ts';
-import { createRootLogger } from '../../src/observe/log.ts';
 import { Collector, fanOut, statelyInspector } from '../../src/devtools/index.ts';
+import { quietLogger } from '../helpers/logger.ts';
 
 let cluster: TestCluster;
 test.before(async () => {
@@ -57,7 +56,7 @@ test.serial('the inspect option gets the actors’ events; Stately’s inspector
   const direct: string[] = [];
   const stop = new AbortController();
   let ready = false;
-  const logger = createRootLogger({ format: 'json', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+  const logger = quietLogger();
   const operator = kopf.operator({
     kubeconfig: cluster.kubeconfigPath,
     namespaces: [cluster.namespace],

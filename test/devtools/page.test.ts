@@ -10,14 +10,13 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Writable } from 'node:stream';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { testCluster, eventually, type TestCluster } from '../helpers/cluster.ts';
 import { kubeClient, kex, KEX_RESOURCE } from '../helpers/kube.ts';
 import * as kopf from '../../src/index.ts';
 import { createObject } from '../../src/kube/objects.ts';
-import { createRootLogger } from '../../src/observe/log.ts';
 import { startDevtools, type Devtools } from '../../src/devtools/index.ts';
+import { quietLogger } from '../helpers/logger.ts';
 
 const CHROMIUM = process.env.KOPF_TS_CHROMIUM ?? '/usr/bin/chromium';
 const required = Boolean(process.env.CI || process.env.KOPF_TS_REQUIRE_CHROMIUM);
@@ -93,7 +92,7 @@ run(title, async (t) => {
   t.regex(devtools.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32}$/);
   const stop = new AbortController();
   let ready = false;
-  const logger = createRootLogger({ format: 'json', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+  const logger = quietLogger();
   const operator = kopf.operator({
     kubeconfig: cluster.kubeconfigPath,
     namespaces: [cluster.namespace],

@@ -6,9 +6,8 @@ import { kubeClient, kex, KEX_RESOURCE } from '../helpers/kube.ts';
 import * as kopf from '../../src/index.ts';
 import { createObject, deleteObject, getObject, patchObject } from '../../src/kube/objects.ts';
 import { ignoreNotFound } from '../../src/kube/errors.ts';
-import { createRootLogger } from '../../src/observe/log.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
-import { Writable } from 'node:stream';
+import { quietLogger } from '../helpers/logger.ts';
 
 let cluster: TestCluster;
 test.before(async () => {
@@ -22,7 +21,6 @@ function writes(client: KubeClient): number {
   return client.count(['patch', 'create', 'update', 'delete']);
 }
 
-const quiet = () => createRootLogger({ format: 'json', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
 test.serial('one create handler with a result: 2 writes (diff-base, status), then nothing more', async (t) => {
   const registry = new kopf.Registry();
@@ -33,7 +31,7 @@ test.serial('one create handler with a result: 2 writes (diff-base, status), the
   const client = kubeClient(cluster);
   const stop = new AbortController();
   let ready = false;
-  const running = kopf.operator({ client, namespaces: [cluster.namespace], signal: stop.signal, onReady: () => (ready = true), logger: quiet() });
+  const running = kopf.operator({ client, namespaces: [cluster.namespace], signal: stop.signal, onReady: () => (ready = true), logger: quietLogger() });
   await eventually(() => ready, 'the operator to be ready');
   const before = writes(client);
   const user = kubeClient(cluster);
@@ -66,7 +64,7 @@ test.serial('create + update + delete handlers: 2 writes to create, 1 per update
   const client = kubeClient(cluster);
   const stop = new AbortController();
   let ready = false;
-  const running = kopf.operator({ client, namespaces: [cluster.namespace], signal: stop.signal, onReady: () => (ready = true), logger: quiet() });
+  const running = kopf.operator({ client, namespaces: [cluster.namespace], signal: stop.signal, onReady: () => (ready = true), logger: quietLogger() });
   await eventually(() => ready, 'the operator to be ready');
   const user = kubeClient(cluster);
   const ns = cluster.namespace;

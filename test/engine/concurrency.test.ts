@@ -1,11 +1,10 @@
 // settings.queueing.workerLimit against the real control plane: at most that many objects react at once.
 import test from 'ava';
-import { Writable } from 'node:stream';
 import { testCluster, eventually, type TestCluster } from '../helpers/cluster.ts';
 import { kubeClient, kex, KEX_RESOURCE } from '../helpers/kube.ts';
 import * as kopf from '../../src/index.ts';
 import { createObject } from '../../src/kube/objects.ts';
-import { createRootLogger } from '../../src/observe/log.ts';
+import { quietLogger } from '../helpers/logger.ts';
 
 let cluster: TestCluster;
 test.before(async () => {
@@ -32,7 +31,7 @@ async function peakConcurrency(workerLimit: number | null, label: string): Promi
   settings.queueing.workerLimit = workerLimit;
   const stop = new AbortController();
   let ready = false;
-  const logger = createRootLogger({ format: 'json', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+  const logger = quietLogger();
   const operator = kopf.operator({ kubeconfig: cluster.kubeconfigPath, namespaces: [cluster.namespace], settings, signal: stop.signal, onReady: () => (ready = true), logger });
   await eventually(() => ready, 'the operator');
   const user = kubeClient(cluster);

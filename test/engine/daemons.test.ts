@@ -4,15 +4,14 @@
 // function; timers write a result only when it changes.
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
-import { Writable } from 'node:stream';
 import { KopfRunner } from '../../src/testing.ts';
 import * as kopf from '../../src/index.ts';
 import { testCluster, eventually, type TestCluster } from '../helpers/cluster.ts';
 import { kubeClient, kex, KEX_RESOURCE } from '../helpers/kube.ts';
 import { createObject, deleteObject, getObject, patchObject } from '../../src/kube/objects.ts';
-import { createRootLogger } from '../../src/observe/log.ts';
 import { ApiNotFoundError } from '../../src/kube/errors.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
+import { quietLogger } from '../helpers/logger.ts';
 
 let cluster: TestCluster;
 let user: KubeClient;
@@ -26,7 +25,6 @@ test.after.always(async () => {
 });
 
 const fixture = fileURLToPath(new URL('../fixtures/engine/daemons.ts', import.meta.url));
-const quiet = () => createRootLogger({ format: 'json', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 const FINALIZER = 'kopf.zalando.org/KopfFinalizerMarker';
 
 async function gone(name: string): Promise<boolean> {
@@ -44,7 +42,7 @@ async function inProcess(): Promise<{ client: KubeClient; stop: () => Promise<vo
   const client = kubeClient(cluster);
   const abort = new AbortController();
   let ready = false;
-  const running = kopf.operator({ client, namespaces: [cluster.namespace], signal: abort.signal, onReady: () => (ready = true), logger: quiet() });
+  const running = kopf.operator({ client, namespaces: [cluster.namespace], signal: abort.signal, onReady: () => (ready = true), logger: quietLogger() });
   await eventually(() => ready, 'the operator to be ready');
   return {
     client,

@@ -9,6 +9,7 @@ import { kubeClient, kex, KEX_RESOURCE } from '../helpers/kube.ts';
 import * as kopf from '../../src/index.ts';
 import { createObject, getObject } from '../../src/kube/objects.ts';
 import { createRootLogger } from '../../src/observe/log.ts';
+import { quietLogger } from '../helpers/logger.ts';
 
 let cluster: TestCluster;
 const fixture = new URL('../fixtures/engine/cpu.ts', import.meta.url).href;
@@ -25,7 +26,7 @@ test.serial('CPU-bound sync handlers run in parallel off the event loop', async 
   t.timeout(120_000);
   const stop = new AbortController();
   let ready = false;
-  const logger = createRootLogger({ format: 'json', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+  const logger = quietLogger();
   const settings = kopf.defaultSettings();
   settings.execution.maxWorkers = 2;
   const operator = kopf.operator({ kubeconfig: cluster.kubeconfigPath, namespaces: [cluster.namespace], settings, moduleUrls: [fixture], signal: stop.signal, onReady: () => (ready = true), logger });
