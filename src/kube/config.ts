@@ -1,11 +1,12 @@
 /**
  * Connection info from a kubeconfig (explicit path, $KUBECONFIG with several files, ~/.kube/config) or the
  * in-cluster service account. Read by our own small loader: certificates and keys (files or data), CAs,
- * bearer tokens (also `tokenFile`, re-read on every connect), basic auth and insecure-skip-tls-verify. Users
- * with an `exec` plugin or an `auth-provider` (OIDC, cloud providers) are authenticated by
- * @kubernetes/client-node, imported only then: the library costs about 90 MiB of RSS per thread, which most
- * operators do not need. Called by the engine at start; client.ts asks for fresh auth on every (re)connect,
- * so rotated tokens and certificates are picked up.
+ * bearer tokens (also `tokenFile`), basic auth and insecure-skip-tls-verify. Users with an `exec` plugin or
+ * an `auth-provider` (OIDC, cloud providers) are authenticated by @kubernetes/client-node, imported only
+ * then: the library costs about 90 MiB of RSS per thread, which most operators do not need. Called by the
+ * engine at start. client.ts asks for auth before every request: token files (and the pod's service-account
+ * token) are re-read then, so rotated tokens are picked up; TLS material is read once, as the connection
+ * pool is made once.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -79,6 +80,9 @@ export function loadConnection(options: LoadOptions = {}): Connection {
   const ca = material(cluster.entry, 'certificate-authority', cluster.base);
   const insecure = cluster.entry['insecure-skip-tls-verify'] === true;
   const u = user.entry;
+  // TLS material is used when the connection pool is made, once: read it once.
+  const cert = material(u, 'client-certificate', user.base);
+  const key = material(u, 'client-key', user.base);
   const authenticate =
     u.exec || u['auth-provider']
       ? viaClientNode(paths, contextName)
@@ -87,8 +91,6 @@ export function loadConnection(options: LoadOptions = {}): Connection {
           const token = typeof u.token === 'string' ? u.token : typeof u.tokenFile === 'string' ? readFileSync(resolvePath(u.tokenFile, user.base), 'utf8').trim() : null;
           if (token) headers.authorization = `Bearer ${token}`;
           else if (typeof u.username === 'string') headers.authorization = `Basic ${Buffer.from(`${u.username}:${String(u.password ?? '')}`).toString('base64')}`;
-          const cert = material(u, 'client-certificate', user.base);
-          const key = material(u, 'client-key', user.base);
           return { headers, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
         };
   return {
@@ -138,13 +140,14 @@ function inCluster(): Connection {
   const host = process.env.KUBERNETES_SERVICE_HOST ?? '';
   const port = process.env.KUBERNETES_SERVICE_PORT ?? '443';
   const namespaceFile = join(SERVICE_ACCOUNT, 'namespace');
+  const ca = readFileSync(join(SERVICE_ACCOUNT, 'ca.crt'));
   return {
     server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
     insecure: false,
     defaultNamespace: existsSync(namespaceFile) ? readFileSync(namespaceFile, 'utf8').trim() : 'default',
     authenticate: async () => ({
       headers: { authorization: `Bearer ${readFileSync(join(SERVICE_ACCOUNT, 'token'), 'utf8').trim()}` },
-      ca: readFileSync(join(SERVICE_ACCOUNT, 'ca.crt')),
+      ca,
     }),
   };
 }
