@@ -1,8 +1,9 @@
-// ava configuration: TypeScript test files run through tsx; one control plane per run (test/global-setup).
+// ava configuration: TypeScript test files run through tsx, and `kopf-ts` resolves to the sources (the
+// `kopf-ts-source` export condition); one control plane per run (test/run.ts).
 export default {
   files: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
   extensions: ['ts'],
-  nodeArguments: ['--import=tsx'],
+  nodeArguments: ['--import=tsx', '--conditions=kopf-ts-source'],
   timeout: '120s',
   concurrency: 2,
 };

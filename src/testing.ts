@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './cluster/index.ts';
 
-const BIN = fileURLToPath(new URL('../bin/kopf-ts.js', import.meta.url));
+// The package's own bin: this file is src/testing.ts in a checkout, dist/src/testing.js when installed.
+const BIN = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../bin/kopf-ts.js' : '../../bin/kopf-ts.js', import.meta.url));
 
 /** Options of a {@link KopfRunner}. */
 export interface KopfRunnerOptions {
@@ -18,6 +19,11 @@ export interface KopfRunnerOptions {
   cwd?: string;
   /** Also print the operator's output to this process's stderr as it arrives. */
   echo?: boolean;
+  /**
+   * The command that runs kopf-ts, before `args` (default: this process's Node with this package's bin), e.g.
+   * `['npx', 'kopf-ts']` or another Node: `['/opt/node24/bin/node', 'node_modules/kopf-ts/bin/kopf-ts.js']`.
+   */
+  command?: string[];
 }
 
 /**
@@ -48,10 +54,14 @@ export class KopfRunner {
   /** Starts the operator process. */
   start(): this {
     if (this.#child) throw new Error('KopfRunner: already started');
-    const child = spawn(process.execPath, [BIN, ...this.args], {
+    const [file, ...leading] = this.#options.command ?? [process.execPath, BIN];
+    if (!file) throw new Error('KopfRunner: an empty command');
+    const child = spawn(file, [...leading, ...this.args], {
       env: { ...(this.#options.env ?? process.env), FORCE_COLOR: '0' },
       cwd: this.#options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A process group of its own: signals reach the operator also through wrappers such as `npx`, as Ctrl-C would.
+      detached: true,
     });
     this.#child = child;
     const collect = (chunk: Buffer): void => {
@@ -89,22 +99,54 @@ export class KopfRunner {
     return [...this.#output.matchAll(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g'))].length;
   }
 
-  /** SIGTERM (graceful), SIGKILL after `killAfterMs`; resolves with the exit code. */
-  async stop(killAfterMs = 20_000): Promise<number | null> {
+  /**
+   * SIGTERM (graceful) to the operator's process group, SIGKILL after `killAfterMs`; resolves with the exit code
+   * of the started command once every process of the group has exited. (A wrapper such as `npx` may report the
+   * signal rather than the operator's own code: read the output for "The operator has stopped." then.)
+   */
+  async stop(killAfterMs = 20_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (!this.#child || !this.#exit) throw new Error('KopfRunner: not started');
-    if (this.exitCode === undefined) {
-      this.#child.kill('SIGTERM');
-      const timer = setTimeout(() => this.#child?.kill('SIGKILL'), killAfterMs);
-      await this.#exit;
-      clearTimeout(timer);
-    }
+    this.#signalGroup(signal);
+    const timer = setTimeout(() => this.#signalGroup('SIGKILL'), killAfterMs);
+    await this.#exit;
+    await this.#groupGone(killAfterMs + 5_000);
+    clearTimeout(timer);
     return this.exitCode ?? null;
   }
 
-  /** Kills the operator at once (SIGKILL), as a crash would. */
+  /** Kills the operator at once (SIGKILL to its process group), as a crash would. */
   async kill(): Promise<number | null> {
     if (!this.#child || !this.#exit) throw new Error('KopfRunner: not started');
-    if (this.exitCode === undefined) this.#child.kill('SIGKILL');
-    return await this.#exit;
+    this.#signalGroup('SIGKILL');
+    const code = await this.#exit;
+    await this.#groupGone(5_000);
+    return code;
+  }
+
+  #signalGroup(signal: NodeJS.Signals): void {
+    const pid = this.#child?.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // The group is gone already.
+    }
+  }
+
+  /** Waits (bounded: an unreaped zombie also counts as alive) until no process of the group is left. */
+  async #groupGone(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#groupAlive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  #groupAlive(): boolean {
+    const pid = this.#child?.pid;
+    if (pid === undefined) return false;
+    try {
+      process.kill(-pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
   }
 }

@@ -37,7 +37,13 @@ let code: number | null;
 try {
   const ava = spawn(process.execPath, [join('node_modules', 'ava', 'entrypoints', 'cli.js'), '--tap', ...avaArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, KOPF_TS_TEST_KUBECONFIG: plane.kubeconfigPath, KOPF_TS_TEST_STATE_DIR: stateDir },
+    env: {
+      ...process.env,
+      // The operators that tests start (`kopf-ts run` in child processes) resolve `kopf-ts` to the sources too.
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --conditions=kopf-ts-source`.trim(),
+      KOPF_TS_TEST_KUBECONFIG: plane.kubeconfigPath,
+      KOPF_TS_TEST_STATE_DIR: stateDir,
+    },
   });
   const lines = createInterface({ input: ava.stdout });
   lines.on('line', (line) => {

@@ -8,13 +8,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startControlPlane } from '../cluster/index.ts';
 import { runOperator } from '../engine/operator.ts';
+import { importOperatorFile } from '../execution/operator-files.ts';
 import { KubeClient } from '../kube/client.ts';
 import { loadConnection } from '../kube/config.ts';
 import { getObject } from '../kube/objects.ts';
 import { createRootLogger } from '../observe/log.ts';
 import { applyManifests } from './manifests.ts';
 
-const examples = new URL('../../examples/', import.meta.url);
+// This file is src/cli/demo.ts in a checkout, dist/src/cli/demo.js in the package (which ships the three files used).
+const examples = new URL(import.meta.url.endsWith('.ts') ? '../../examples/' : '../../../examples/', import.meta.url);
 const KEX = { group: 'kopf.dev', version: 'v1', plural: 'kopfexamples', namespaced: true } as const;
 
 /** Runs the demo; resolves when it is over (or, with `keep`, after Ctrl-C). */
@@ -32,7 +34,7 @@ export async function demo(options: { keep?: boolean }): Promise<void> {
     console.log('Applied examples/crd.yaml (KopfExample, kopf.dev/v1).');
 
     const operatorUrl = new URL('01-minimal/operator.ts', examples).href;
-    await import(operatorUrl);
+    await importOperatorFile(operatorUrl);
     console.log('Running examples/01-minimal/operator.ts in namespace default:');
     const running = runOperator({
       kubeconfig: plane.kubeconfigPath,

@@ -2,7 +2,7 @@
  * The `kopf-ts` command line: parses arguments with commander and dispatches to the sub-commands.
  * Started by bin/kopf-ts.js.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { clusterBuild, clusterDown, clusterUp } from './cluster.ts';
 import { demo } from './demo.ts';
 import { runCommand, type RunCliOptions } from './run.ts';
@@ -31,7 +31,7 @@ program
   .option('-v, --verbose', 'debug logging')
   .option('-d, --debug', 'debug logging')
   .option('-q, --quiet', 'warnings and errors only')
-  .option('--log-format <format>', 'plain | full | json', 'full')
+  .addOption(new Option('--log-format <format>', 'the log lines: plain text, full text with the time and level, or JSON').choices(['plain', 'full', 'json']).default('full'))
   .option('--kubeconfig <file>', 'a kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
   .option('--devtools [host:port]', 'serve the live devtools page (default 127.0.0.1 and a free port; the URL with its token is logged)')
   .option('--devtools-allow-remote', 'allow --devtools on a non-loopback address')

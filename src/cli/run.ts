@@ -5,9 +5,8 @@
  * with the devtools page and/or Stately's inspector attached when asked. Called by src/cli/main.ts.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { runOperator } from '../engine/operator.ts';
+import { importOperatorFile, operatorFileUrl, operatorModuleUrl } from '../execution/operator-files.ts';
 import { createRootLogger, type LogFormat } from '../observe/log.ts';
 import { fanOut, startDevtools, statelyInspector, type Devtools } from '../devtools/index.ts';
 
@@ -43,11 +42,7 @@ export async function runCommand(paths: string[], options: RunCliOptions): Promi
   const logger = createRootLogger({ level, format: options.logFormat ?? 'full' });
   const envNamespaces = (process.env.KOPF_RUN_NAMESPACE ?? '').split(',').filter(Boolean);
   const namespaces = [...(options.namespace ?? []), ...envNamespaces];
-  const moduleUrls: string[] = [];
-  for (const path of paths) moduleUrls.push(pathToFileURL(resolve(path)).href);
-  for (const mod of options.module ?? []) moduleUrls.push(import.meta.resolve(mod, pathToFileURL(resolve('.') + '/').href));
-  if (moduleUrls.length === 0) throw new Error('Nothing to run: give the operator files (kopf-ts run handlers.ts) or modules (-m).');
-  for (const url of moduleUrls) await import(url);
+  const moduleUrls = await loadOperator(paths, options.module ?? []);
   if (!options.allNamespaces && namespaces.length === 0) {
     logger.warn('No namespaces (-n) and no --all-namespaces (-A) given: serving the whole cluster. Pass -A to silence this.');
   }
@@ -94,4 +89,12 @@ export async function runCommand(paths: string[], options: RunCliOptions): Promi
   // again after a restart): exit now rather than wait for them.
   logger.flush();
   process.exit(0);
+}
+
+/** Resolves and imports the operator's files and modules (each registers its handlers); returns their URLs. */
+export async function loadOperator(paths: string[], modules: string[]): Promise<string[]> {
+  const moduleUrls = [...paths.map((path) => operatorFileUrl(path)), ...modules.map((name) => operatorModuleUrl(name))];
+  if (moduleUrls.length === 0) throw new Error('Nothing to run: give the operator files (kopf-ts run handlers.ts) or modules (-m).');
+  for (const url of moduleUrls) await importOperatorFile(url);
+  return moduleUrls;
 }

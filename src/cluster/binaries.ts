@@ -31,9 +31,10 @@ export interface FindBinariesOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** The builder module shipped in the repository. */
-export const BUILD_SCRIPT = join(here, '..', '..', 'tools', 'control-plane', 'build.sh');
+// The package's root: this file is src/cluster/binaries.ts in a checkout, dist/src/cluster/binaries.js when installed.
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), ...(import.meta.url.endsWith('.ts') ? ['..', '..'] : ['..', '..', '..']));
+/** The builder module shipped in the repository and in the package. */
+export const BUILD_SCRIPT = join(packageRoot, 'tools', 'control-plane', 'build.sh');
 
 /** The cache root: $KOPF_TS_CONTROL_PLANE_CACHE or ${XDG_CACHE_HOME:-~/.cache}/kopf-ts/control-plane. */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {

@@ -14,20 +14,26 @@ export interface DevtoolsAddress {
 export function parseAddress(value: string | boolean | undefined): DevtoolsAddress {
   const text = typeof value === 'string' ? value.trim() : '';
   if (!text) return { host: '127.0.0.1', port: 0 };
+  const wrong = (why: string): Error =>
+    new Error(`--devtools expects HOST:PORT, :PORT, PORT or HOST (e.g. 127.0.0.1:8080 or [::1]:8080); got '${text}': ${why}.`);
   const port = (p: string): number => {
     const n = Number(p);
-    if (!/^\d+$/.test(p) || n > 65535) throw new Error(`Invalid devtools port: ${p}`);
+    if (!/^\d+$/.test(p) || n > 65535) throw wrong(`'${p}' is not a port (0-65535)`);
     return n;
   };
+  const host = (h: string): string => {
+    if (!/^[A-Za-z0-9._-]+$/.test(h) && !/^[0-9A-Fa-f:.]+$/.test(h)) throw wrong(`'${h}' is not a host name or address`);
+    return h;
+  };
   const bracketed = /^\[([^\]]+)\](?::(\d*))?$/.exec(text);
-  if (bracketed) return { host: bracketed[1]!, port: bracketed[2] ? port(bracketed[2]) : 0 };
+  if (bracketed) return { host: host(bracketed[1]!), port: bracketed[2] ? port(bracketed[2]) : 0 };
   if (/^\d+$/.test(text)) return { host: '127.0.0.1', port: port(text) };
   const colons = text.split(':').length - 1;
   if (colons === 1) {
-    const [host, p] = text.split(':') as [string, string];
-    return { host: host || '127.0.0.1', port: p ? port(p) : 0 };
+    const [h, p] = text.split(':') as [string, string];
+    return { host: h ? host(h) : '127.0.0.1', port: p ? port(p) : 0 };
   }
-  return { host: text, port: 0 }; // a bare host (or a bare IPv6 address)
+  return { host: host(text), port: 0 }; // a bare host (or a bare IPv6 address)
 }
 
 /** Whether a host is a loopback address (only this machine can connect). */

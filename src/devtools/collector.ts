@@ -51,7 +51,9 @@ export class Ring<T> {
   readonly #items: (T | undefined)[];
   #start = 0;
   #size = 0;
-  constructor(readonly capacity: number) {
+  readonly capacity: number;
+  constructor(capacity: number) {
+    this.capacity = capacity;
     this.#items = new Array<T | undefined>(capacity);
   }
   get size(): number {

@@ -116,7 +116,6 @@ export class WorkerPool {
     const s = this.#settings;
     const fromSource = import.meta.url.endsWith('.ts');
     const maxThreads = Math.max(1, s.maxThreads ?? availableParallelism());
-    const needsTsx = fromSource && !process.execArgv.some((arg) => arg.includes('tsx'));
     this.#piscina = new Piscina({
       filename: new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url).href,
       maxThreads,
@@ -124,8 +123,11 @@ export class WorkerPool {
       idleTimeout: s.idleTimeout ?? 60_000,
       ...(s.maxQueue != null ? { maxQueue: s.maxQueue } : {}),
       ...(s.resourceLimits ? { resourceLimits: s.resourceLimits } : {}),
-      ...(needsTsx ? { execArgv: [...process.execArgv, '--import', 'tsx'] } : {}),
       workerData: { moduleUrls: this.moduleUrls },
+    });
+    // A thread that dies outside a task (at start, say) is replaced by Piscina; its error must not crash the operator.
+    this.#piscina.on('error', (err: unknown) => {
+      process.emitWarning(`kopf-ts: a worker thread of the sync-handler pool failed: ${err instanceof Error ? err.message : String(err)}`);
     });
     return this.#piscina;
   }

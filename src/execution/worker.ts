@@ -15,25 +15,20 @@ import { collectingLogger, freshPatch, memoStandIn } from './standins.ts';
 import { findUncloneable } from './cloneable.ts';
 import { WorkerStopFlag } from './stop-flag.ts';
 import { toError } from './thrown.ts';
+import { importOperatorFile } from './operator-files.ts';
 
 /** The global flag that marks a pool worker thread ("worker mode"). */
 export const WORKER_FLAG = Symbol.for('kopf-ts.worker');
 (globalThis as Record<symbol, unknown>)[WORKER_FLAG] = true;
 
 const WAY_OUT = 'make it async, or register it with { offload: false }';
-const imported = new Map<string, Promise<unknown>>();
-
-/** Imports the operator files not imported yet in this thread; a failure names the file. */
+/** Imports the operator files not imported yet in this thread (as the main thread did); a failure names the file. */
 async function importAll(urls: readonly string[]): Promise<void> {
   for (const url of urls) {
-    if (!imported.has(url)) imported.set(url, import(url));
     try {
-      await imported.get(url);
+      await importOperatorFile(url);
     } catch (err) {
-      throw new Error(
-        `The operator file ${url} could not be loaded in a worker thread: ${toError(err).message}`,
-        { cause: err },
-      );
+      throw new Error(`In a worker thread: ${toError(err).message}`, { cause: err });
     }
   }
 }

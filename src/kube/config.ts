@@ -108,8 +108,13 @@ function readKubeconfig(path: string): KubeconfigFile['doc'] {
   } catch (err) {
     throw new Error(`Cannot read the kubeconfig ${path}: ${(err as Error).message}`, { cause: err });
   }
-  const doc = parse(text) as unknown;
-  if (!doc || typeof doc !== 'object') throw new Error(`The kubeconfig ${path} is not a YAML mapping.`);
+  let doc: unknown;
+  try {
+    doc = parse(text) as unknown;
+  } catch (err) {
+    throw new Error(`The kubeconfig ${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`The kubeconfig ${path} is not a YAML mapping.`);
   return doc as KubeconfigFile['doc'];
 }
 
