@@ -1,16 +1,19 @@
 /**
  * Files the local control plane writes outside its own temporary directory (kubeconfigs, the state files of
  * `kopf-ts cluster up`): private (0600 files, 0700 directories), never written over an existing file, and
- * removed only while they are still the very file that was written (same device and inode).
+ * removed only while they are still the very file that was written (same device, inode and creation time).
  * Used by control-plane.ts and instances.ts.
  */
 import { linkSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 
-/** `dev:ino` of a file, or null when there is none. */
+/**
+ * `dev:ino:birth` of a file (birth: creation time in ns, where the file system records it), or null when there
+ * is none. The creation time tells a replacement apart even when it got the freed inode number back.
+ */
 export function fileIdentity(path: string): string | null {
   try {
-    const stat = statSync(path);
-    return `${stat.dev}:${stat.ino}`;
+    const stat = statSync(path, { bigint: true });
+    return `${stat.dev}:${stat.ino}:${stat.birthtimeNs}`;
   } catch {
     return null;
   }

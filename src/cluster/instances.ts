@@ -24,7 +24,7 @@ export interface InstanceState {
   /** That process's start time (Linux /proc), so that a reused pid is not mistaken for it; null elsewhere. */
   pidStart: string | null;
   kubeconfigPath: string;
-  /** dev:ino of the kubeconfig it wrote (null until written): only that very file is ever removed. */
+  /** Identity (dev:ino:birth) of the kubeconfig it wrote (null until written): only that very file is ever removed. */
   kubeconfigId: string | null;
   /** https://127.0.0.1:PORT once ready ('' while starting). */
   server: string;
