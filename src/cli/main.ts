@@ -3,7 +3,7 @@
  * Started by bin/kopf-ts.js.
  */
 import { Command, Option } from 'commander';
-import { clusterBuild, clusterDown, clusterUp } from './cluster.ts';
+import { clusterBuild, clusterDown, clusterList, clusterUp } from './cluster.ts';
 import { demo } from './demo.ts';
 import { runCommand, type RunCliOptions } from './run.ts';
 import { machinesCommand } from './machines.ts';
@@ -11,12 +11,24 @@ import { machinesCommand } from './machines.ts';
 const program = new Command('kopf-ts').description('Kubernetes operators in TypeScript, the Kopf way.');
 
 const cluster = program.command('cluster').description('a real local control plane (kube-apiserver + etcd) for development');
+const NAME_HELP = 'which local control plane (several can run at once, each under its own name)';
 cluster
   .command('up')
   .description('start it, print the kubeconfig, run until Ctrl-C')
-  .option('--kubeconfig <file>', 'where to write the kubeconfig')
-  .action(async (options: { kubeconfig?: string }) => clusterUp(options));
-cluster.command('down').description('stop a running `cluster up`').action(async () => clusterDown());
+  .option('--name <name>', NAME_HELP, 'default')
+  .option('--kubeconfig <file>', 'where to write the kubeconfig: a file that does not exist yet (default ~/.cache/kopf-ts/kubeconfig[-NAME])')
+  .action(async (options: { name?: string; kubeconfig?: string }) => clusterUp(options));
+cluster
+  .command('down')
+  .description('stop a running `cluster up` (only the one of that name)')
+  .option('--name <name>', NAME_HELP, 'default')
+  .action(async (options: { name?: string }) => clusterDown(options));
+cluster
+  .command('list')
+  .alias('status')
+  .description('show the running local control planes')
+  .option('--json', 'as JSON (name, pid, server, kubeconfigPath, pids, …)')
+  .action((options: { json?: boolean }) => clusterList(options));
 cluster.command('build').description('find or build the control-plane binaries').action(async () => clusterBuild());
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

@@ -11,12 +11,17 @@ import { request } from 'node:https';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBinaries, type ControlPlaneBinaries } from './binaries.ts';
+import { removeIfSame, writeNewPrivateFile } from './files.ts';
 import { freePort } from './ports.ts';
 import { startChild, stopChild, type Child } from './processes.ts';
 
 /** Options of {@link startControlPlane}. */
 export interface ControlPlaneOptions {
-  /** Write the kubeconfig here (default: inside the control plane's temporary directory). */
+  /**
+   * Write the kubeconfig here, with mode 0600 (default: inside the control plane's temporary directory). The file
+   * must not exist yet: an existing file is never overwritten (the start fails at once). stop() removes it
+   * if it is still the file written then. Its directory must exist.
+   */
   kubeconfigPath?: string;
   /** Seconds to wait for /readyz (default 60, or KUBEBUILDER_CONTROLPLANE_START_TIMEOUT). */
   startTimeout?: number;
@@ -49,7 +54,10 @@ export interface ControlPlane {
   pids: number[];
   /** Milliseconds from the call to readiness. */
   startedInMs: number;
-  /** Stops the processes it started (SIGTERM, then SIGKILL) and removes the directory. Idempotent. */
+  /**
+   * Stops the processes it started (SIGTERM, then SIGKILL), removes the directory, and removes the kubeconfig
+   * it wrote (only that file, and only if it was not replaced meanwhile). Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -175,7 +183,7 @@ async function startOnce(binaries: ControlPlaneBinaries, options: ControlPlaneOp
   };
   try {
     const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
-    mkdirSync(join(dir, 'certs'));
+    mkdirSync(join(dir, 'certs'), { mode: 0o700 });
     const etcd = startChild(
       'etcd',
       binaries.etcd,
@@ -252,7 +260,7 @@ async function startOnce(binaries: ControlPlaneBinaries, options: ControlPlaneOp
     writeFileSync(caPath, ca);
     const server = `https://127.0.0.1:${apiPort}`;
     const kubeconfigPath = options.kubeconfigPath ?? join(dir, 'kubeconfig');
-    writeFileSync(kubeconfigPath, kubeconfigYaml(server, caPath, token), { mode: 0o600 });
+    const kubeconfigId = writeNewPrivateFile(kubeconfigPath, kubeconfigYaml(server, caPath, token));
     let stopped: Promise<void> | null = null;
     return {
       kubeconfigPath,
@@ -266,7 +274,7 @@ async function startOnce(binaries: ControlPlaneBinaries, options: ControlPlaneOp
       startedInMs: Date.now() - t0,
       stop: () => {
         stopped ??= stop().then(() => {
-          if (options.kubeconfigPath) rmSync(options.kubeconfigPath, { force: true });
+          removeIfSame(kubeconfigPath, kubeconfigId);
         });
         return stopped;
       },
@@ -285,6 +293,9 @@ async function startOnce(binaries: ControlPlaneBinaries, options: ControlPlaneOp
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const env = options.env ?? process.env;
   if (env.USE_EXISTING_CLUSTER === 'true') return existingCluster(env);
+  if (options.kubeconfigPath && existsSync(options.kubeconfigPath)) {
+    throw new Error(`${options.kubeconfigPath} already exists; the control plane never overwrites a kubeconfig it did not write`);
+  }
   const t0 = Date.now();
   const binaries = await findBinaries({
     build: options.build ?? true,

@@ -2,7 +2,7 @@
 // CRD is served with its status subresource and short names, and a plane started here stops without orphans.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testCluster, KOPFEXAMPLES, type TestCluster } from '../helpers/cluster.ts';
@@ -57,11 +57,34 @@ test('a plane of its own starts from cached binaries and stops with no process l
   const plane = await startControlPlane();
   t.log(`second plane ready in ${plane.startedInMs} ms`);
   t.true(existsSync(plane.kubeconfigPath));
+  t.is(statSync(plane.kubeconfigPath).mode & 0o777, 0o600, 'the kubeconfig holds the admin token: 0600');
+  t.is(statSync(plane.dir).mode & 0o777, 0o700);
   t.is(plane.pids.length, 2);
   for (const pid of plane.pids) t.notThrows(() => process.kill(pid, 0));
   await plane.stop();
   for (const pid of plane.pids) t.throws(() => process.kill(pid, 0), undefined, `pid ${pid} still alive`);
   t.false(existsSync(plane.dir));
+});
+
+test('a kubeconfigPath is never written over, and stop() removes only the file it wrote', async (t) => {
+  t.timeout(120_000);
+  if (process.env.USE_EXISTING_CLUSTER === 'true') return t.pass('existing cluster: nothing to start');
+  const dir = mkdtempSync(join(tmpdir(), 'kopf-ts-kubeconfig-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const mine = join(dir, 'mine');
+  writeFileSync(mine, 'the user\'s own\n');
+  await t.throwsAsync(startControlPlane({ kubeconfigPath: mine }), { message: /mine already exists; the control plane never overwrites/ });
+  t.is(readFileSync(mine, 'utf8'), 'the user\'s own\n');
+
+  const path = join(dir, 'plane');
+  const plane = await startControlPlane({ kubeconfigPath: path });
+  t.teardown(() => plane.stop());
+  t.is(statSync(path).mode & 0o777, 0o600);
+  // Something else puts its own file there meanwhile (rm + write, as an editor's save does): stop() leaves it.
+  rmSync(path);
+  writeFileSync(path, 'replaced\n');
+  await plane.stop();
+  t.is(readFileSync(path, 'utf8'), 'replaced\n');
 });
 
 test('children die with their parent even when it is SIGKILLed', async (t) => {
@@ -84,6 +107,10 @@ test('children die with their parent even when it is SIGKILLed', async (t) => {
     });
     child.on('exit', () => reject(new Error('the parent exited before starting the plane')));
   });
+  // Its directory, found while it lives (a plane started meanwhile by another test may sweep it at any time later).
+  const dirs = readdirSync(tmpdir()).filter((d) => d.startsWith('kopf-ts-control-plane-')).map((d) => join(tmpdir(), d));
+  const orphanDir = dirs.find((d) => existsSync(join(d, 'owner.pid')) && readFileSync(join(d, 'owner.pid'), 'utf8') === String(child.pid));
+  t.truthy(orphanDir, 'the parent has its directory');
   child.kill('SIGKILL');
   const deadline = Date.now() + 30_000;
   const alive = () => pids.filter((pid) => {
@@ -97,10 +124,7 @@ test('children die with their parent even when it is SIGKILLed', async (t) => {
   while (alive().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const left = alive();
   t.deepEqual(left, [], left.length ? `orphans: ${execFileSync('ps', ['-o', 'pid,cmd', '-p', left.join(',')], { encoding: 'utf8' })}` : '');
-  // Its directory is swept by the next start.
-  const dirs = readdirSync(tmpdir()).filter((d) => d.startsWith('kopf-ts-control-plane-')).map((d) => join(tmpdir(), d));
-  const orphanDir = dirs.find((d) => existsSync(join(d, 'owner.pid')) && readFileSync(join(d, 'owner.pid'), 'utf8') === String(child.pid));
-  t.truthy(orphanDir, 'the killed parent left its directory');
+  // The killed parent left its directory; the next start sweeps it.
   const next = await startControlPlane();
   await next.stop();
   t.false(existsSync(orphanDir!), 'swept by the next start');
