@@ -2,7 +2,9 @@
  * The front door of kopf-ts: `import * as kopf from 'kopf-ts'`. Explicit named exports only: registration
  * (`kopf.on.*`, `kopf.daemon`, `kopf.timer`, sub-handlers), errors, filters, Events, hierarchies, settings and running/embedding.
  */
-import type { Body } from './model/body.ts';
+import type { AnyBody, Body } from './model/body.ts';
+import type { ChangingFn, Spec, Status } from './handlers/kwargs.ts';
+import type { ErrorsMode } from './model/errors.ts';
 import * as hierarchies from './model/hierarchies.ts';
 import { currentPoster } from './engine/posting.ts';
 import { currentInvocation } from './engine/subhandlers.ts';
@@ -10,12 +12,65 @@ import { runOperator, type OperatorOptions } from './engine/operator.ts';
 import { describe } from './execution/attempt.ts';
 
 export { on, daemon, timer } from './on.ts';
-export type { ChangingOptions, ResumeOptions, DeleteOptions, EventOptions, DaemonOptions, TimerOptions } from './on.ts';
+export type {
+  ChangingOptions,
+  CreateOptions,
+  ResumeOptions,
+  UpdateOptions,
+  DeleteOptions,
+  FieldOptions,
+  EventOptions,
+  DaemonOptions,
+  TimerOptions,
+  ActivityOptions,
+  ResourceFilterOptions,
+  FieldOption,
+  ChangingRegistration,
+  FieldRegistration,
+  EventRegistration,
+  SpawningRegistration,
+  ActivityRegistration,
+} from './on.ts';
 export { DaemonStoppingReason } from './execution/stop-flag.ts';
 export { PRESENT, ABSENT, not_, all_, any_, none_ } from './handlers/filters.ts';
 export { EVERYTHING } from './handlers/selector.ts';
 export { getDefaultRegistry, setDefaultRegistry, Registry } from './handlers/registry.ts';
-export type { ChangingKwargs, EventKwargs, ActivityKwargs, DaemonKwargs, TimerKwargs, DaemonStopped, HandlerLogger } from './handlers/kwargs.ts';
+export type {
+  Spec,
+  Status,
+  Meta,
+  Labels,
+  Annotations,
+  BodyEssence,
+  PatchOf,
+  JsonLike,
+  HandlerResult,
+  Logger,
+  LogFn,
+  HandlerLogger,
+  ResourceKwargs,
+  InvocationKwargs,
+  ChangingKwargs,
+  EventKwargs,
+  DaemonKwargs,
+  AsyncDaemonKwargs,
+  SyncDaemonKwargs,
+  TimerKwargs,
+  ActivityKwargs,
+  CauseKwargs,
+  DaemonStopped,
+  AsyncDaemonStopped,
+  SyncDaemonStopped,
+  HandlerFunction,
+  ChangingFn,
+  EventFn,
+  DaemonFn,
+  AsyncDaemonFn,
+  SyncDaemonFn,
+  ActivityFn,
+} from './handlers/kwargs.ts';
+export type { ValueCriterion, WhenCallback } from './handlers/filters.ts';
+export type { SelectorInput } from './handlers/selector.ts';
 export {
   TemporaryError,
   PermanentError,
@@ -29,39 +84,40 @@ export { Memo } from './model/memo.ts';
 export { defaultSettings, type OperatorSettings } from './model/settings.ts';
 export type { Body, RawEvent, RawEventType, ObjectMeta, OwnerReference } from './model/body.ts';
 export type { Diff, DiffItem, DiffOperation } from './model/diff.ts';
+export type { FieldPath, FieldSpec } from './model/dicts.ts';
 export type { Patch } from './model/patch.ts';
 export type { Resource } from './model/resource.ts';
 export type { OperatorOptions } from './engine/operator.ts';
 
-function ownerOrCurrent(owner: Body | undefined, what: string): Body {
+function ownerOrCurrent(owner: AnyBody | undefined, what: string): AnyBody {
   if (owner) return owner;
   const ctx = currentInvocation();
   if (!ctx) throw new Error(`kopf.${what}() without an owner works only inside a handler; pass the owner body explicitly.`);
-  return ctx.body as Body;
+  return ctx.body as AnyBody;
 }
 
 /** Makes `objs` children of `owner` (default: the object of the running handler). */
-export function adopt(objs: Body | Body[], owner?: Body, options: hierarchies.AdoptOptions = {}): void {
+export function adopt(objs: AnyBody | AnyBody[], owner?: AnyBody, options: hierarchies.AdoptOptions = {}): void {
   hierarchies.adopt(objs, ownerOrCurrent(owner, 'adopt'), options);
 }
 /** Adds an owner reference to `owner` (default: the running handler's object). */
-export function append_owner_reference(objs: Body | Body[], owner?: Body): void {
+export function append_owner_reference(objs: AnyBody | AnyBody[], owner?: AnyBody): void {
   hierarchies.appendOwnerReference(objs, ownerOrCurrent(owner, 'append_owner_reference'));
 }
 /** Removes the owner reference to `owner` (default: the running handler's object). */
-export function remove_owner_reference(objs: Body | Body[], owner?: Body): void {
+export function remove_owner_reference(objs: AnyBody | AnyBody[], owner?: AnyBody): void {
   hierarchies.removeOwnerReference(objs, ownerOrCurrent(owner, 'remove_owner_reference'));
 }
 /** Copies `labels` (default: the running handler's object's labels) onto the objects. */
-export function label(objs: Body | Body[], labels?: Record<string, string>, options: { forced?: boolean } = {}): void {
+export function label(objs: AnyBody | AnyBody[], labels?: Record<string, string>, options: { forced?: boolean } = {}): void {
   hierarchies.label(objs, labels ?? ownerOrCurrent(undefined, 'label').metadata.labels ?? {}, options);
 }
 /** Names unnamed objects after `name` (default: the running handler's object's name). */
-export function harmonize_naming(objs: Body | Body[], name?: string, options: { forced?: boolean; strict?: boolean } = {}): void {
+export function harmonize_naming(objs: AnyBody | AnyBody[], name?: string, options: { forced?: boolean; strict?: boolean } = {}): void {
   hierarchies.harmonizeNaming(objs, name ?? ownerOrCurrent(undefined, 'harmonize_naming').metadata.name ?? '', options);
 }
 /** Puts objects into `namespace` (default: the running handler's object's namespace). */
-export function adjust_namespace(objs: Body | Body[], namespace?: string, options: { forced?: boolean } = {}): void {
+export function adjust_namespace(objs: AnyBody | AnyBody[], namespace?: string, options: { forced?: boolean } = {}): void {
   hierarchies.adjustNamespace(objs, namespace ?? ownerOrCurrent(undefined, 'adjust_namespace').metadata.namespace, options);
 }
 
@@ -72,26 +128,27 @@ export interface EventOptions2 {
   message?: string;
 }
 
-function post(objs: Body | Body[], type: string, reason: string, message: string): void {
+function post(objs: AnyBody | AnyBody[], type: string, reason: string, message: string): void {
   const sink = currentPoster();
   if (!sink) throw new Error('kopf.event()/info()/warn()/exception() work only while an operator runs.');
-  for (const object of Array.isArray(objs) ? objs : [objs]) sink({ object, type, reason, message });
+  // The poster reads only the object's identity (apiVersion, kind, metadata), never its spec or status.
+  for (const object of Array.isArray(objs) ? objs : [objs]) sink({ object: object as Body, type, reason, message });
 }
 
 /** Posts a Kubernetes Event of any type about the object(s). */
-export function event(objs: Body | Body[], options: { type: string; reason: string; message?: string }): void {
+export function event(objs: AnyBody | AnyBody[], options: { type: string; reason: string; message?: string }): void {
   post(objs, options.type, options.reason, options.message ?? '');
 }
 /** Posts a `Normal` Event. */
-export function info(objs: Body | Body[], options: { reason: string; message?: string }): void {
+export function info(objs: AnyBody | AnyBody[], options: { reason: string; message?: string }): void {
   post(objs, 'Normal', options.reason, options.message ?? '');
 }
 /** Posts a `Warning` Event. */
-export function warn(objs: Body | Body[], options: { reason: string; message?: string }): void {
+export function warn(objs: AnyBody | AnyBody[], options: { reason: string; message?: string }): void {
   post(objs, 'Warning', options.reason, options.message ?? '');
 }
 /** Posts an `Error` Event; the reason defaults to the exception's class name; the message gets its text. */
-export function exception(objs: Body | Body[], options: { reason?: string; message?: string; exc?: unknown }): void {
+export function exception(objs: AnyBody | AnyBody[], options: { reason?: string; message?: string; exc?: unknown }): void {
   const exc = options.exc;
   const reason = options.reason || (exc instanceof Error ? exc.name : 'Error');
   const message = [options.message ?? '', exc !== undefined ? describe(exc) : ''].filter(Boolean).join(' ');
@@ -101,7 +158,7 @@ export function exception(objs: Body | Body[], options: { reason?: string; messa
 /** Options of a sub-handler. */
 export interface SubhandlerOptions {
   id?: string;
-  errors?: 'temporary' | 'permanent' | 'ignored';
+  errors?: ErrorsMode;
   timeout?: number | null;
   retries?: number | null;
   backoff?: number | null;
@@ -109,7 +166,7 @@ export interface SubhandlerOptions {
 }
 
 /** Declares a sub-handler of the running change handler (id `parent/child`). */
-export function subhandler<F extends (kwargs: any) => unknown>(options: SubhandlerOptions, fn: F): F {
+export function subhandler<S extends object = Spec, St extends object = Status>(options: SubhandlerOptions, fn: ChangingFn<S, St>): ChangingFn<S, St> {
   const ctx = currentInvocation();
   if (!ctx || ctx.kind !== 'changing') throw new TypeError('kopf.subhandler() can only be used inside a change handler.');
   const id = options.id ?? fn.name;
@@ -119,7 +176,7 @@ export function subhandler<F extends (kwargs: any) => unknown>(options: Subhandl
 }
 
 /** The function form of {@link subhandler}: `kopf.register(fn, { id })`. */
-export function register<F extends (kwargs: any) => unknown>(fn: F, options: SubhandlerOptions = {}): F {
+export function register<S extends object = Spec, St extends object = Status>(fn: ChangingFn<S, St>, options: SubhandlerOptions = {}): ChangingFn<S, St> {
   return subhandler(options, fn);
 }
 

@@ -8,54 +8,172 @@ import type { ErrorsMode } from './model/errors.ts';
 import { handlerId } from './handlers/ids.ts';
 import { getDefaultRegistry } from './handlers/registry.ts';
 import { parseSelector, type SelectorInput } from './handlers/selector.ts';
-import { validateFilters, type FilterOptions } from './handlers/filters.ts';
+import { validateFilters, type FilterOptions, type ValueCriterion, type WhenCallback } from './handlers/filters.ts';
 import type { ChangingHandler, ChangingReason, EventHandler, ActivityHandler, HandlerFn, BaseOptions, DaemonHandler, TimerHandler, InitialDelay } from './handlers/handler.ts';
-import type { ChangingKwargs, EventKwargs, ActivityKwargs, DaemonKwargs } from './handlers/kwargs.ts';
+import type {
+  ActivityFn,
+  AsyncDaemonFn,
+  CauseKwargs,
+  ChangingFn,
+  ChangingKwargs,
+  DaemonFn,
+  EventFn,
+  EventKwargs,
+  ResourceKwargs,
+  Spec,
+  Status,
+  SyncDaemonFn,
+} from './handlers/kwargs.ts';
 
-/** Options of change handlers. */
-export interface ChangingOptions extends BaseOptions, FilterOptions {
-  field?: string | string[];
+/** A `field` option: `'spec.x'` or `['spec', 'x']`. */
+export type FieldOption = string | readonly string[];
+
+/** Filters of a resource handler; `K` is what its `when` callback receives. */
+export interface ResourceFilterOptions<K> {
+  labels?: Record<string, ValueCriterion>;
+  annotations?: Record<string, ValueCriterion>;
+  when?: (kwargs: K) => unknown;
+  field?: FieldOption;
+  value?: ValueCriterion;
 }
+
+/** What the filters of change handlers receive. */
+type ChangingCause<S extends object, St extends object> = CauseKwargs<ChangingKwargs<S, St>>;
+
+/** Options of every change handler (`on.create`; the others add their own). */
+export interface ChangingOptions<S extends object = Spec, St extends object = Status> extends BaseOptions, ResourceFilterOptions<ChangingCause<S, St>> {}
+/** Options of `on.create`. */
+export type CreateOptions<S extends object = Spec, St extends object = Status> = ChangingOptions<S, St>;
 /** Options of `on.resume`. */
-export interface ResumeOptions extends ChangingOptions {
+export interface ResumeOptions<S extends object = Spec, St extends object = Status> extends ChangingOptions<S, St> {
+  /** Also run for objects already being deleted. */
   deleted?: boolean;
 }
+/** Options of `on.update`: the field's old and new values can be filtered. */
+export interface UpdateOptions<S extends object = Spec, St extends object = Status> extends ChangingOptions<S, St> {
+  old?: ValueCriterion;
+  new?: ValueCriterion;
+}
 /** Options of `on.delete`. */
-export interface DeleteOptions extends ChangingOptions {
+export interface DeleteOptions<S extends object = Spec, St extends object = Status> extends ChangingOptions<S, St> {
+  /** Do not hold the object with a finalizer for this handler. */
   optional?: boolean;
 }
-/** Options of `on.event`. */
-export interface EventOptions extends FilterOptions {
-  id?: string;
-  param?: unknown;
-  field?: string | string[];
-  offload?: boolean;
+/** Options of `on.field`: `field` is required. */
+export interface FieldOptions<S extends object = Spec, St extends object = Status> extends UpdateOptions<S, St> {
+  field: FieldOption;
 }
+/** Options of `on.event` (no retries: an event handler's errors are logged and ignored). */
+export interface EventOptions<S extends object = Spec, St extends object = Status> extends Pick<BaseOptions, 'id' | 'param' | 'offload'>, ResourceFilterOptions<CauseKwargs<EventKwargs<S, St>>> {}
+
+/** What the filters and `initialDelay` functions of daemons and timers receive. */
+type SpawningCause<S extends object, St extends object> = CauseKwargs<ResourceKwargs<S, St>>;
 
 /** Options of `kopf.daemon` and `kopf.timer` (Kopf's, in camelCase). */
-interface SpawningOptions extends BaseOptions {
-  labels?: FilterOptions['labels'];
-  annotations?: FilterOptions['annotations'];
-  when?: FilterOptions['when'];
-  field?: string | string[];
-  value?: FilterOptions['value'];
+interface SpawningOptions<S extends object, St extends object> extends BaseOptions, ResourceFilterOptions<SpawningCause<S, St>> {
   /** Seconds before the first run, or a function of the kwargs returning them. */
-  initialDelay?: InitialDelay | null;
+  initialDelay?: number | ((kwargs: SpawningCause<S, St>) => number) | null;
 }
 /** Options of `kopf.daemon`. */
-export interface DaemonOptions extends SpawningOptions {
+export interface DaemonOptions<S extends object = Spec, St extends object = Status> extends SpawningOptions<S, St> {
   cancellationBackoff?: number | null;
   cancellationTimeout?: number | null;
   cancellationPolling?: number | null;
 }
 /** Options of `kopf.timer`. */
-export interface TimerOptions extends SpawningOptions {
+export interface TimerOptions<S extends object = Spec, St extends object = Status> extends SpawningOptions<S, St> {
   interval?: number | null;
   idle?: number | null;
   sharp?: boolean;
 }
+/** Options of `on.startup` and `on.cleanup`. */
+export type ActivityOptions = BaseOptions;
 
-type Fn<K> = (kwargs: K) => unknown;
+/** The options of each change registration, by its name. */
+interface ChangingOptionsOf<S extends object, St extends object> {
+  resume: ResumeOptions<S, St>;
+  create: CreateOptions<S, St>;
+  update: UpdateOptions<S, St>;
+  delete: DeleteOptions<S, St>;
+}
+
+/**
+ * `on.resume/create/update/delete(selector, [options,] fn)`. `S`/`St` type the object's spec and status. With a
+ * `field`, `old`/`new` are that field's values, typed `V` (default `any`); without, the object's essences.
+ */
+export interface ChangingRegistration<C extends keyof ChangingOptionsOf<object, object>> {
+  <S extends object = Spec, St extends object = Status>(selector: SelectorInput, fn: ChangingFn<S, St>): ChangingFn<S, St>;
+  <S extends object = Spec, St extends object = Status>(
+    selector: SelectorInput,
+    options: ChangingOptionsOf<S, St>[C] & { field?: undefined },
+    fn: ChangingFn<S, St>,
+  ): ChangingFn<S, St>;
+  <S extends object = Spec, St extends object = Status, V = any>(
+    selector: SelectorInput,
+    options: ChangingOptionsOf<S, St>[C] & { field: FieldOption },
+    fn: ChangingFn<S, St, V>,
+  ): ChangingFn<S, St, V>;
+  /** Options not written in place (a variable of the options type): maybe a field, so `old`/`new` are `V`. */
+  <S extends object = Spec, St extends object = Status, V = any>(
+    selector: SelectorInput,
+    options: ChangingOptionsOf<S, St>[C],
+    fn: ChangingFn<S, St, V>,
+  ): ChangingFn<S, St, V>;
+}
+
+/** `on.field(selector, { field, … }, fn)`: `old`/`new` are the field's values, typed `V` (default `any`). */
+export interface FieldRegistration {
+  <S extends object = Spec, St extends object = Status, V = any>(selector: SelectorInput, options: FieldOptions<S, St>, fn: ChangingFn<S, St, V>): ChangingFn<S, St, V>;
+}
+
+/** `on.event(selector, [options,] fn)`. */
+export interface EventRegistration {
+  <S extends object = Spec, St extends object = Status>(selector: SelectorInput, fn: EventFn<S, St>): EventFn<S, St>;
+  <S extends object = Spec, St extends object = Status>(selector: SelectorInput, options: EventOptions<S, St>, fn: EventFn<S, St>): EventFn<S, St>;
+}
+
+/** The options of each spawning registration, by its name. */
+interface SpawningOptionsOf<S extends object, St extends object> {
+  daemon: DaemonOptions<S, St>;
+  timer: TimerOptions<S, St>;
+}
+
+/**
+ * `kopf.daemon/timer(selector, [options,] fn)`. An unannotated handler gets {@link DaemonKwargs} (`async` or
+ * plain); one whose kwargs are annotated as `AsyncDaemonKwargs` or `SyncDaemonKwargs` gets those.
+ */
+export interface SpawningRegistration<C extends keyof SpawningOptionsOf<object, object>> {
+  <S extends object = Spec, St extends object = Status>(selector: SelectorInput, fn: DaemonFn<S, St>): DaemonFn<S, St>;
+  <S extends object = Spec, St extends object = Status>(selector: SelectorInput, fn: AsyncDaemonFn<S, St>): AsyncDaemonFn<S, St>;
+  <S extends object = Spec, St extends object = Status>(selector: SelectorInput, fn: SyncDaemonFn<S, St>): SyncDaemonFn<S, St>;
+  <S extends object = Spec, St extends object = Status>(selector: SelectorInput, options: SpawningOptionsOf<S, St>[C], fn: DaemonFn<S, St>): DaemonFn<S, St>;
+  <S extends object = Spec, St extends object = Status>(selector: SelectorInput, options: SpawningOptionsOf<S, St>[C], fn: AsyncDaemonFn<S, St>): AsyncDaemonFn<S, St>;
+  <S extends object = Spec, St extends object = Status>(selector: SelectorInput, options: SpawningOptionsOf<S, St>[C], fn: SyncDaemonFn<S, St>): SyncDaemonFn<S, St>;
+}
+
+/** `on.startup/cleanup([options,] fn)`. */
+export interface ActivityRegistration {
+  (fn: ActivityFn): ActivityFn;
+  (options: ActivityOptions, fn: ActivityFn): ActivityFn;
+}
+
+/** A handler as the implementations below see it (the public types say what it receives and returns). */
+type AnyFn = (kwargs: any) => any;
+
+/** What the implementations below accept: every option of every kind (the public types narrow it). */
+interface AnyOptions extends BaseOptions, FilterOptions {
+  field?: FieldOption;
+  when?: WhenCallback;
+  deleted?: boolean;
+  optional?: boolean;
+  initialDelay?: InitialDelay | null;
+  cancellationBackoff?: number | null;
+  cancellationTimeout?: number | null;
+  cancellationPolling?: number | null;
+  interval?: number | null;
+  idle?: number | null;
+  sharp?: boolean;
+}
 
 function isAsync(fn: HandlerFn): boolean {
   return fn.constructor?.name === 'AsyncFunction' || fn.constructor?.name === 'AsyncGeneratorFunction';
@@ -80,8 +198,8 @@ function split<O, F>(a: O | F, b?: F): [O, F] {
 }
 
 function changing(reason: ChangingReason, what: string, extra: Partial<ChangingHandler> = {}) {
-  return <K extends ChangingKwargs>(selector: SelectorInput, optionsOrFn: (ChangingOptions & ResumeOptions & DeleteOptions) | Fn<K>, maybeFn?: Fn<K>): Fn<K> => {
-    const [options, fn] = split<ChangingOptions & ResumeOptions & DeleteOptions, Fn<K>>(optionsOrFn, maybeFn);
+  return (selector: SelectorInput, optionsOrFn: AnyOptions | AnyFn, maybeFn?: AnyFn): AnyFn => {
+    const [options, fn] = split<AnyOptions, AnyFn>(optionsOrFn, maybeFn);
     if (typeof fn !== 'function') throw new TypeError(`kopf.on.${what}(): the handler function is missing.`);
     const field = options.field !== undefined ? parseField(options.field) : null;
     if (what === 'field' && !field) throw new TypeError('kopf.on.field() needs a field: { field: "spec.x" }.');
@@ -90,7 +208,7 @@ function changing(reason: ChangingReason, what: string, extra: Partial<ChangingH
     const handler: ChangingHandler = {
       kind: 'changing',
       id: handlerId(fn, options, field, what),
-      ...commonFields(fn as HandlerFn, options),
+      ...commonFields(fn, options),
       selector: parseSelector(selector),
       filters: { labels: options.labels, annotations: options.annotations, when: options.when, value: options.value, old: options.old, new: options.new },
       field,
@@ -109,16 +227,16 @@ function changing(reason: ChangingReason, what: string, extra: Partial<ChangingH
   };
 }
 
-function event<K extends EventKwargs>(selector: SelectorInput, optionsOrFn: EventOptions | Fn<K>, maybeFn?: Fn<K>): Fn<K> {
-  const [options, fn] = split<EventOptions, Fn<K>>(optionsOrFn, maybeFn);
+function event(selector: SelectorInput, optionsOrFn: AnyOptions | AnyFn, maybeFn?: AnyFn): AnyFn {
+  const [options, fn] = split<AnyOptions, AnyFn>(optionsOrFn, maybeFn);
   if (typeof fn !== 'function') throw new TypeError('kopf.on.event(): the handler function is missing.');
   const field = options.field !== undefined ? parseField(options.field) : null;
   validateFilters(options, field);
   const handler: EventHandler = {
     kind: 'event',
     id: handlerId(fn, options, field, 'event'),
-    fn: fn as HandlerFn,
-    isAsync: isAsync(fn as HandlerFn),
+    fn: fn,
+    isAsync: isAsync(fn),
     offload: options.offload ?? true,
     param: options.param ?? null,
     errors: 'ignored',
@@ -134,14 +252,14 @@ function event<K extends EventKwargs>(selector: SelectorInput, optionsOrFn: Even
 }
 
 function activity(kind: ActivityHandler['activity']) {
-  return <K extends ActivityKwargs>(optionsOrFn: BaseOptions | Fn<K>, maybeFn?: Fn<K>): Fn<K> => {
-    const [options, fn] = split<BaseOptions, Fn<K>>(optionsOrFn, maybeFn);
+  return (optionsOrFn: BaseOptions | AnyFn, maybeFn?: AnyFn): AnyFn => {
+    const [options, fn] = split<BaseOptions, AnyFn>(optionsOrFn, maybeFn);
     if (typeof fn !== 'function') throw new TypeError(`kopf.on.${kind}(): the handler function is missing.`);
     const handler: ActivityHandler = {
       kind: 'activity',
       activity: kind,
       id: handlerId(fn, options, null, kind),
-      ...commonFields(fn as HandlerFn, options, false),
+      ...commonFields(fn, options, false),
     };
     getDefaultRegistry().add(handler);
     return fn;
@@ -154,17 +272,16 @@ function nonNegative(what: string, value: number | null | undefined): number | n
   return value;
 }
 
-function spawning<O extends SpawningOptions>(kind: 'daemon' | 'timer') {
-  return <K extends DaemonKwargs>(selector: SelectorInput, optionsOrFn: O | Fn<K>, maybeFn?: Fn<K>): Fn<K> => {
-    const [given, fn] = split<O, Fn<K>>(optionsOrFn, maybeFn);
-    const options = given as DaemonOptions & TimerOptions;
+function spawning(kind: 'daemon' | 'timer') {
+  return (selector: SelectorInput, optionsOrFn: AnyOptions | AnyFn, maybeFn?: AnyFn): AnyFn => {
+    const [options, fn] = split<AnyOptions, AnyFn>(optionsOrFn, maybeFn);
     if (typeof fn !== 'function') throw new TypeError(`kopf.${kind}(): the handler function is missing.`);
     const field = options.field !== undefined ? parseField(options.field) : null;
     validateFilters(options, field);
     const initialDelay = typeof options.initialDelay === 'function' ? options.initialDelay : nonNegative('initialDelay', options.initialDelay);
     const base = {
       id: handlerId(fn, options, field, kind),
-      ...commonFields(fn as HandlerFn, options),
+      ...commonFields(fn, options),
       selector: parseSelector(selector),
       filters: { labels: options.labels, annotations: options.annotations, when: options.when, value: options.value } as FilterOptions,
       field,
@@ -190,12 +307,23 @@ function spawning<O extends SpawningOptions>(kind: 'daemon' | 'timer') {
 }
 
 /** `kopf.daemon(selector, [options,] fn)`: a long-running function for every matching object. */
-export const daemon = spawning<DaemonOptions>('daemon');
+export const daemon: SpawningRegistration<'daemon'> = spawning('daemon');
 /** `kopf.timer(selector, [options,] fn)`: a function run on a schedule for every matching object. */
-export const timer = spawning<TimerOptions>('timer');
+export const timer: SpawningRegistration<'timer'> = spawning('timer');
 
 /** `kopf.on.*`: register handlers. */
-export const on = {
+export const on: {
+  resume: ChangingRegistration<'resume'>;
+  create: ChangingRegistration<'create'>;
+  update: ChangingRegistration<'update'>;
+  delete: ChangingRegistration<'delete'>;
+  field: FieldRegistration;
+  event: EventRegistration;
+  daemon: SpawningRegistration<'daemon'>;
+  timer: SpawningRegistration<'timer'>;
+  startup: ActivityRegistration;
+  cleanup: ActivityRegistration;
+} = {
   resume: changing(null, 'resume', { initial: true }),
   create: changing('create', 'create'),
   update: changing('update', 'update'),

@@ -20,7 +20,8 @@ kopf.daemon('kopfexamples', { backoff: 3 }, function background_sync({ spec, sto
 kopf.daemon(
   'kopfexamples',
   { backoff: 3, cancellationBackoff: 1, cancellationTimeout: 0.5, annotations: { someannotation: 'somevalue' } },
-  async function background_async({ spec, logger, retry, signal }) {
+  // Annotated as an async daemon's kwargs: `signal` is then always there (a plain function on the pool has none).
+  async function background_async({ spec, logger, retry, signal }: kopf.AsyncDaemonKwargs) {
     if (retry < 3) throw new kopf.TemporaryError('Simulated failure.', { delay: 1 });
     for (;;) {
       logger.info(`=> Ping from an async daemon: field=${JSON.stringify(spec.field)}`);

@@ -38,15 +38,18 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
-/** A Kubernetes object as the API returns it. */
-export interface Body {
+/** A Kubernetes object as the API returns it; `S` and `St` type its `spec` and `status`. */
+export interface Body<S = Record<string, unknown>, St = Record<string, unknown>> {
   apiVersion?: string;
   kind?: string;
   metadata: ObjectMeta;
-  spec?: Record<string, unknown>;
-  status?: Record<string, unknown>;
+  spec?: S;
+  status?: St;
   [key: string]: unknown;
 }
+
+/** A body whatever its spec and status types: what helpers that read or set only the rest take. */
+export type AnyBody = Body<unknown, unknown>;
 
 /**
  * A watch event. `type: null` marks an object found by the initial LIST (Kopf's convention), as opposed
@@ -55,9 +58,9 @@ export interface Body {
 export type RawEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | null;
 
 /** One event for one object, from a LIST (type null) or a WATCH. */
-export interface RawEvent {
+export interface RawEvent<S = Record<string, unknown>, St = Record<string, unknown>> {
   type: RawEventType;
-  object: Body;
+  object: Body<S, St>;
 }
 
 /** The namespace/name/uid triple that identifies an object in logs and Events. */
@@ -70,7 +73,7 @@ export interface ObjectRef {
 }
 
 /** The identity of a body for logs and Events. */
-export function refOf(body: Body): ObjectRef {
+export function refOf(body: AnyBody): ObjectRef {
   return {
     apiVersion: body.apiVersion,
     kind: body.kind,

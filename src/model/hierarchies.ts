@@ -4,21 +4,21 @@
  * child manifests in place before the user creates them. Pure functions with an explicit owner; the front
  * door (src/index.ts) fills the owner from the running handler's body when it is omitted.
  */
-import type { Body, OwnerReference } from './body.ts';
+import type { AnyBody, OwnerReference } from './body.ts';
 
-type Objs = Body | Body[];
+type Objs = AnyBody | AnyBody[];
 
-function each(objs: Objs): Body[] {
+function each(objs: Objs): AnyBody[] {
   return Array.isArray(objs) ? objs : [objs];
 }
 
-function meta(obj: Body): Body['metadata'] {
+function meta(obj: AnyBody): AnyBody['metadata'] {
   obj.metadata ??= {};
   return obj.metadata;
 }
 
 /** An owner reference to `owner`, as Kopf builds it (controller and block-owner-deletion by default). */
-export function buildOwnerReference(owner: Body, options: { controller?: boolean; blockOwnerDeletion?: boolean } = {}): OwnerReference {
+export function buildOwnerReference(owner: AnyBody, options: { controller?: boolean; blockOwnerDeletion?: boolean } = {}): OwnerReference {
   const { apiVersion, kind } = owner;
   const { name, uid } = owner.metadata;
   if (!apiVersion || !kind || !name || !uid) {
@@ -28,7 +28,7 @@ export function buildOwnerReference(owner: Body, options: { controller?: boolean
 }
 
 /** Adds an owner reference to `owner` unless one with its uid is there. */
-export function appendOwnerReference(objs: Objs, owner: Body, options: { controller?: boolean; blockOwnerDeletion?: boolean } = {}): void {
+export function appendOwnerReference(objs: Objs, owner: AnyBody, options: { controller?: boolean; blockOwnerDeletion?: boolean } = {}): void {
   const ref = buildOwnerReference(owner, options);
   for (const obj of each(objs)) {
     const refs = (meta(obj).ownerReferences ??= []);
@@ -37,7 +37,7 @@ export function appendOwnerReference(objs: Objs, owner: Body, options: { control
 }
 
 /** Removes the owner reference to `owner`, if any. */
-export function removeOwnerReference(objs: Objs, owner: Body): void {
+export function removeOwnerReference(objs: Objs, owner: AnyBody): void {
   const uid = owner.metadata.uid;
   for (const obj of each(objs)) {
     const m = meta(obj);
@@ -89,7 +89,7 @@ export interface AdoptOptions {
 }
 
 /** Makes the objects children of `owner`: owner reference, namespace, name and labels, as Kopf's `adopt`. */
-export function adopt(objs: Objs, owner: Body, options: AdoptOptions = {}): void {
+export function adopt(objs: Objs, owner: AnyBody, options: AdoptOptions = {}): void {
   appendOwnerReference(objs, owner);
   if (owner.metadata.name) harmonizeNaming(objs, owner.metadata.name, options);
   adjustNamespace(objs, owner.metadata.namespace, options);

@@ -9,7 +9,8 @@
 
 /** A memo: set any property (`memo.client = …`). `copy()` is a method on the prototype, not a key. */
 export class Memo {
-  [key: string]: unknown;
+  // Any value (a client, a lock, a cache), as Kopf's `kopf.Memo`: handlers use it without casts.
+  [key: string]: any;
 
   /** A memo holding `init`'s own enumerable properties. */
   constructor(init: Record<string, unknown> = {}) {

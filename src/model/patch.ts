@@ -19,13 +19,14 @@ export interface MetaPatch {
 /**
  * A merge patch being accumulated. Plain data: it survives structured clone (the non-enumerable `meta`
  * alias of `metadata` does not; {@link revivePatch} restores it and any missing pre-made sub-object).
+ * `S` and `St` type its `spec` and `status` (a handler's kwargs derive them from the object's types).
  */
-export interface Patch {
+export interface Patch<S = Record<string, unknown>, St = Record<string, unknown>> {
   metadata: MetaPatch;
   /** Kopf's alias of `metadata` (non-enumerable: never serialised). */
   readonly meta: MetaPatch;
-  spec: Record<string, unknown>;
-  status: Record<string, unknown>;
+  spec: S;
+  status: St;
   [key: string]: unknown;
 }
 

@@ -84,7 +84,7 @@ run(title, async (t) => {
     return { message: `hello ${name}` };
   });
   // A daemon and a timer per object: child actors of the object's actor, shown under it with their charts.
-  kopf.daemon('kopfexamples', { labels: { case: 'devtools' } }, async function watcher({ signal }) {
+  kopf.daemon('kopfexamples', { labels: { case: 'devtools' } }, async function watcher({ signal }: kopf.AsyncDaemonKwargs) {
     await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
   });
   kopf.timer('kopfexamples', { labels: { case: 'devtools' }, interval: 1 }, async function ticker() {});
