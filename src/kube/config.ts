@@ -3,12 +3,11 @@
  * in-cluster service account (KUBERNETES_SERVICE_HOST/PORT and the token, ca.crt and namespace files of
  * /var/run/secrets/kubernetes.io/serviceaccount, or of $KOPF_TS_SERVICE_ACCOUNT_DIR). Read by our own small
  * loader: certificates and keys (files or data), CAs, bearer tokens (also `tokenFile`), basic auth and
- * insecure-skip-tls-verify. Users with an `exec` plugin or
- * an `auth-provider` (OIDC, cloud providers) are authenticated by @kubernetes/client-node, imported only
- * then: the library costs about 90 MiB of RSS per thread, which most operators do not need. Called by the
- * engine at start. client.ts asks for auth before every request: token files (and the pod's service-account
- * token) are re-read then, so rotated tokens are picked up; TLS material is read once, as the connection
- * pool is made once.
+ * insecure-skip-tls-verify. Users with an `exec` plugin or an `auth-provider` (OIDC, cloud providers) are
+ * authenticated by @kubernetes/client-node, imported only then: the library costs about 90 MiB of RSS per
+ * thread, which most operators do not need. Called by the engine at start. client.ts asks for auth before
+ * every request: token files (and the pod's service-account token) are re-read then, so rotated tokens are
+ * picked up; TLS material is read once, as the connection pool is made once.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
