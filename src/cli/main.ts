@@ -7,6 +7,7 @@ import { clusterBuild, clusterDown, clusterList, clusterUp } from './cluster.ts'
 import { demo } from './demo.ts';
 import { runCommand, type RunCliOptions } from './run.ts';
 import { machinesCommand } from './machines.ts';
+import { rbacCommand, type RbacCliOptions } from './rbac.ts';
 
 const program = new Command('kopf-ts').description('Kubernetes operators in TypeScript, the Kopf way.');
 
@@ -49,6 +50,21 @@ program
   .option('--devtools-allow-remote', 'allow --devtools on a non-loopback address')
   .option('--inspect-stately <url>', "send the actors' XState inspection events to a Stately inspector (ws://…)")
   .action(async (paths: string[], options: RunCliOptions) => runCommand(paths, options));
+
+program
+  .command('rbac')
+  .description(
+    "print the least-privilege ServiceAccount, (Cluster)Role and binding for the operator's handlers (YAML); " +
+      'resolves the selectors against the cluster (discovery) as `run` does, so it connects with the kubeconfig',
+  )
+  .argument('[paths...]', 'operator files (.ts or .js)')
+  .option('-m, --module <module>', 'an operator module to import (repeatable)', collect)
+  .option('-n, --namespace <pattern>', 'the namespaces the operator will serve (repeatable; plain names get a Role each)', collect)
+  .option('-A, --all-namespaces', 'the operator will serve the whole cluster (one ClusterRole)')
+  .option('--name <name>', 'name of the ServiceAccount, roles and bindings', 'kopf-ts-operator')
+  .option('--service-account-namespace <ns>', "the ServiceAccount's namespace (default: the first -n name, else default)")
+  .option('--kubeconfig <file>', 'the cluster to resolve the selectors in (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+  .action(async (paths: string[], options: RbacCliOptions) => rbacCommand(paths, options));
 
 program
   .command('machines')

@@ -11,6 +11,7 @@ import { daemonMachine, type StopReason } from '../../machines/daemon.ts';
 import { timerMachine } from '../../machines/timer.ts';
 import type { Body, RawEvent } from '../model/body.ts';
 import { hasFinalizer } from '../model/finalizers.ts';
+import { ApiForbiddenError } from '../kube/errors.ts';
 import { copyMemo } from '../model/memo.ts';
 import { objectLogger, type Logger } from '../observe/log.ts';
 import { ObjectBackground, daemonImplementations, spawningHandlersOf, timerImplementations } from './background.ts';
@@ -75,7 +76,7 @@ function provideMachine(limiter: Semaphore, objects: Map<string, ObjectEntry>) {
         try {
           return (await react(svc, { body: input.event.object as Body, cause: input.cause, initial: input.initial, signal })) as ReactOutput;
         } catch (err) {
-          logger.error({ err }, `Reaction failed with an API or framework error; will retry: ${(err as Error).message}`);
+          logFailure(logger, 'Reaction', err);
           svc.timeline?.({ type: 'error', message: (err as Error).message });
           throw err;
         } finally {
@@ -83,8 +84,14 @@ function provideMachine(limiter: Semaphore, objects: Map<string, ObjectEntry>) {
         }
       }),
       release: fromPromise<ReleaseOutput, ReleaseInput>(async ({ input, signal }) => {
-        const result = await release(entry(input.key).services, { body: input.event.object as Body, signal });
-        return result.gone ? { gone: true } : result.body ? { body: result.body as ReleaseOutput['body'] } : {};
+        const { services: svc, logger } = entry(input.key);
+        try {
+          const result = await release(svc, { body: input.event.object as Body, signal });
+          return result.gone ? { gone: true } : result.body ? { body: result.body as ReleaseOutput['body'] } : {};
+        } catch (err) {
+          logFailure(logger, 'Releasing the finalizer', err);
+          throw err;
+        }
       }),
     },
     guards: {
@@ -94,6 +101,19 @@ function provideMachine(limiter: Semaphore, objects: Map<string, ObjectEntry>) {
       hasResumeHandlers: ({ context }) => services(context).hasResumeHandlers(bodyOf(context), Boolean(bodyOf(context).metadata.deletionTimestamp)),
     },
   });
+}
+
+/**
+ * Logs a failed reaction or release (the machine then waits in `throttled` and classifies the object again). A
+ * Forbidden says which permission is missing (the API server's message names the verb and resource) and how
+ * to grant it, without a stack trace: it is the operator's RBAC, not a bug.
+ */
+function logFailure(logger: Logger, what: string, err: unknown): void {
+  if (err instanceof ApiForbiddenError) {
+    logger.error(`${what} is forbidden by the API server (the operator's RBAC lacks a permission; \`kopf-ts rbac\` prints what it needs); will retry: ${err.message}`);
+  } else {
+    logger.error({ err }, `${what} failed with an API or framework error; will retry: ${(err as Error).message}`);
+  }
 }
 
 /** Creates and starts the actor of the object first seen in `event`. */

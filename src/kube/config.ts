@@ -1,12 +1,13 @@
 /**
  * Connection info from a kubeconfig (explicit path, $KUBECONFIG with several files, ~/.kube/config) or the
- * in-cluster service account. Read by our own small loader: certificates and keys (files or data), CAs,
- * bearer tokens (also `tokenFile`), basic auth and insecure-skip-tls-verify. Users with an `exec` plugin or
- * an `auth-provider` (OIDC, cloud providers) are authenticated by @kubernetes/client-node, imported only
- * then: the library costs about 90 MiB of RSS per thread, which most operators do not need. Called by the
- * engine at start. client.ts asks for auth before every request: token files (and the pod's service-account
- * token) are re-read then, so rotated tokens are picked up; TLS material is read once, as the connection
- * pool is made once.
+ * in-cluster service account (KUBERNETES_SERVICE_HOST/PORT and the token, ca.crt and namespace files of
+ * /var/run/secrets/kubernetes.io/serviceaccount, or of $KOPF_TS_SERVICE_ACCOUNT_DIR). Read by our own small
+ * loader: certificates and keys (files or data), CAs, bearer tokens (also `tokenFile`), basic auth and
+ * insecure-skip-tls-verify. Users with an `exec` plugin or an `auth-provider` (OIDC, cloud providers) are
+ * authenticated by @kubernetes/client-node, imported only then: the library costs about 90 MiB of RSS per
+ * thread, which most operators do not need. Called by the engine at start. client.ts asks for auth before
+ * every request: token files (and the pod's service-account token) are re-read then, so rotated tokens are
+ * picked up; TLS material is read once, as the connection pool is made once.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -40,7 +41,10 @@ export interface LoadOptions {
   context?: string | undefined;
 }
 
-const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
+/** The pod's service-account files (token, ca.crt, namespace); KOPF_TS_SERVICE_ACCOUNT_DIR moves them (tests). */
+function serviceAccountDir(): string {
+  return process.env.KOPF_TS_SERVICE_ACCOUNT_DIR || '/var/run/secrets/kubernetes.io/serviceaccount';
+}
 
 type Named<T> = { name: string } & Record<string, T>;
 interface KubeconfigFile {
@@ -61,7 +65,7 @@ export function loadConnection(options: LoadOptions = {}): Connection {
       ? (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean)
       : [join(homedir(), '.kube', 'config')].filter((p) => existsSync(p));
   if (paths.length === 0) {
-    if (process.env.KUBERNETES_SERVICE_HOST && existsSync(join(SERVICE_ACCOUNT, 'token'))) return inCluster();
+    if (process.env.KUBERNETES_SERVICE_HOST && existsSync(join(serviceAccountDir(), 'token'))) return inCluster(serviceAccountDir());
     throw new Error(
       'No Kubernetes configuration found: set KUBECONFIG, create ~/.kube/config, run in a cluster, ' +
         'or start the local control plane with `npx kopf-ts cluster up`.',
@@ -141,17 +145,17 @@ function material(entry: Record<string, unknown>, name: string, base: string): B
 }
 
 /** The pod's service account: the token is re-read on every connect (it is rotated). */
-function inCluster(): Connection {
+function inCluster(dir: string): Connection {
   const host = process.env.KUBERNETES_SERVICE_HOST ?? '';
   const port = process.env.KUBERNETES_SERVICE_PORT ?? '443';
-  const namespaceFile = join(SERVICE_ACCOUNT, 'namespace');
-  const ca = readFileSync(join(SERVICE_ACCOUNT, 'ca.crt'));
+  const namespaceFile = join(dir, 'namespace');
+  const ca = readFileSync(join(dir, 'ca.crt'));
   return {
     server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
     insecure: false,
     defaultNamespace: existsSync(namespaceFile) ? readFileSync(namespaceFile, 'utf8').trim() : 'default',
     authenticate: async () => ({
-      headers: { authorization: `Bearer ${readFileSync(join(SERVICE_ACCOUNT, 'token'), 'utf8').trim()}` },
+      headers: { authorization: `Bearer ${readFileSync(join(dir, 'token'), 'utf8').trim()}` },
       ca,
     }),
   };
