@@ -4,9 +4,8 @@
  * cluster's discovery exactly as `kopf-ts run` does, and prints the least-privilege ServiceAccount,
  * (Cluster)Role and (Cluster)RoleBinding as YAML. Called by src/cli/main.ts.
  */
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Document, isScalar, visit } from 'yaml';
+import { loadOperatorFiles } from '../execution/operator-files.ts';
 import { KubeClient } from '../kube/client.ts';
 import { loadConnection } from '../kube/config.ts';
 import { discoverResources } from '../kube/discovery.ts';
@@ -24,23 +23,11 @@ export interface RbacCliOptions {
   kubeconfig?: string;
 }
 
-/** Imports the operator's files and modules (each registers its handlers); returns their URLs. */
-export async function loadOperator(paths: string[], modules: string[]): Promise<string[]> {
-  const urls = [
-    ...paths.map((path) => pathToFileURL(resolve(path)).href),
-    ...modules.map((mod) => import.meta.resolve(mod, pathToFileURL(resolve('.') + '/').href)),
-  ];
-  if (urls.length === 0)
-    throw new Error('Nothing to read: give the operator files (kopf-ts rbac handlers.ts) or modules (-m).');
-  for (const url of urls) await import(url);
-  return urls;
-}
-
 /** Renders the RBAC of the operator in `paths`/`-m` as YAML (also used by tests and the docs check). */
 export async function rbacYaml(paths: string[], options: RbacCliOptions): Promise<string> {
   if (options.allNamespaces && options.namespace?.length)
     throw new Error('Either --namespace or --all-namespaces can be used, not both.');
-  await loadOperator(paths, options.module ?? []);
+  await loadOperatorFiles(paths, options.module ?? [], 'kopf-ts rbac handlers.ts, or -m MODULE');
   const namespaces = options.namespace ?? [];
   const name = options.name ?? 'kopf-ts-operator';
   const operatorNamespace =

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { runOperator } from '../engine/operator.ts';
-import { importOperatorFile, operatorFileUrl, operatorModuleUrl } from '../execution/operator-files.ts';
+import { loadOperatorFiles } from '../execution/operator-files.ts';
 import { createRootLogger, type LogFormat } from '../observe/log.ts';
 import { fanOut, startDevtools, statelyInspector, type Devtools } from '../devtools/index.ts';
 
@@ -31,7 +31,10 @@ export interface RunCliOptions {
 /** Imports the operator files and modules, then runs the operator until a signal stops it. */
 export async function runCommand(paths: string[], options: RunCliOptions): Promise<void> {
   // `--devtools` takes an optional address, so `run --devtools handlers.ts` hands it the file: give it back.
-  if (typeof options.devtools === 'string' && (existsSync(options.devtools) || /\.[cm]?[jt]s$/.test(options.devtools))) {
+  if (
+    typeof options.devtools === 'string' &&
+    (existsSync(options.devtools) || /\.[cm]?[jt]s$/.test(options.devtools))
+  ) {
     paths = [options.devtools, ...paths];
     options = { ...options, devtools: true };
   }
@@ -42,20 +45,32 @@ export async function runCommand(paths: string[], options: RunCliOptions): Promi
   const logger = createRootLogger({ level, format: options.logFormat ?? 'full' });
   const envNamespaces = (process.env.KOPF_RUN_NAMESPACE ?? '').split(',').filter(Boolean);
   const namespaces = [...(options.namespace ?? []), ...envNamespaces];
-  const moduleUrls = await loadOperator(paths, options.module ?? []);
+  const moduleUrls = await loadOperatorFiles(
+    paths,
+    options.module ?? [],
+    'kopf-ts run handlers.ts, or -m MODULE',
+  );
   if (!options.allNamespaces && namespaces.length === 0) {
-    logger.warn('No namespaces (-n) and no --all-namespaces (-A) given: serving the whole cluster. Pass -A to silence this.');
+    logger.warn(
+      'No namespaces (-n) and no --all-namespaces (-A) given: serving the whole cluster. Pass -A to silence this.',
+    );
   }
 
   // Checked (and the port bound) before anything runs: a refused address fails at once.
   let devtools: Devtools | null = null;
   if (options.devtools) {
-    devtools = await startDevtools({ address: options.devtools, allowRemote: options.devtoolsAllowRemote ?? false });
+    devtools = await startDevtools({
+      address: options.devtools,
+      allowRemote: options.devtoolsAllowRemote ?? false,
+    });
     // Printed even with -q: without the URL (and its token) the page cannot be opened.
     (options.quiet ? logger.warn : logger.info).call(logger, `Devtools: ${devtools.url}`);
   }
   const stately = options.inspectStately ? statelyInspector(options.inspectStately) : null;
-  if (stately) logger.info(`Sending the actors' inspection events to the Stately inspector at ${options.inspectStately}.`);
+  if (stately)
+    logger.info(
+      `Sending the actors' inspection events to the Stately inspector at ${options.inspectStately}.`,
+    );
   const inspect = fanOut(devtools?.inspect, stately?.inspect);
 
   const stop = new AbortController();
@@ -89,12 +104,4 @@ export async function runCommand(paths: string[], options: RunCliOptions): Promi
   // again after a restart): exit now rather than wait for them.
   logger.flush();
   process.exit(0);
-}
-
-/** Resolves and imports the operator's files and modules (each registers its handlers); returns their URLs. */
-export async function loadOperator(paths: string[], modules: string[]): Promise<string[]> {
-  const moduleUrls = [...paths.map((path) => operatorFileUrl(path)), ...modules.map((name) => operatorModuleUrl(name))];
-  if (moduleUrls.length === 0) throw new Error('Nothing to run: give the operator files (kopf-ts run handlers.ts) or modules (-m).');
-  for (const url of moduleUrls) await importOperatorFile(url);
-  return moduleUrls;
 }

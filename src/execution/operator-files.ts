@@ -59,6 +59,24 @@ export function operatorModuleUrl(name: string, cwd: string = process.cwd()): st
 }
 
 /**
+ * Resolves and imports the operator's files (paths) and modules (names), in order (each registers its handlers
+ * on import); returns their URLs, which the pool's threads import in turn. `usage` shows how to name them.
+ */
+export async function loadOperatorFiles(
+  paths: string[],
+  modules: string[],
+  usage: string,
+): Promise<string[]> {
+  const urls = [
+    ...paths.map((path) => operatorFileUrl(path)),
+    ...modules.map((name) => operatorModuleUrl(name)),
+  ];
+  if (urls.length === 0) throw new Error(`No operator files or modules given: ${usage}.`);
+  for (const url of urls) await importOperatorFile(url);
+  return urls;
+}
+
+/**
  * Imports an operator file once in this thread (later calls share the first one's promise). Rejects with an
  * {@link OperatorFileError} naming the file, with the cause's stack when its own code threw.
  */
