@@ -16,6 +16,7 @@ import { freshProject, nodeDir, packRepository, userEnv, type Packed } from '../
 
 const run = promisify(execFile);
 const FIXTURES = fileURLToPath(new URL('../fixtures/package/', import.meta.url));
+const TYPES = fileURLToPath(new URL('../types/', import.meta.url));
 const NODE_24 = '24.21.0';
 
 let cluster: TestCluster;
@@ -151,33 +152,36 @@ for (const major of ['22', '24']) {
   });
 }
 
-test.serial('a typed operator passes `tsc --strict` against the installed package', async (t) => {
-  t.timeout(240_000);
-  const env = userEnv(nodes.get('22')!);
-  await run(
-    'npm',
-    ['install', '--no-audit', '--no-fund', '--loglevel=error', 'typescript@6.0.3', '@types/node@22.20.5'],
-    { cwd: project, env },
-  );
-  writeFileSync(
-    join(project, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: {
-        strict: true,
-        module: 'nodenext',
-        moduleResolution: 'nodenext',
-        target: 'es2023',
-        noEmit: true,
-        types: ['node'],
-        skipLibCheck: false,
-      },
-      files: ['typed-operator.ts', 'handlers.ts'],
-    }),
-  );
-  const result = await run(join(project, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], {
-    cwd: project,
-    env,
-  }).catch((err: { stdout?: string; code?: number }) => err);
-  t.is((result as { stdout?: string }).stdout ?? '', '', 'tsc reports nothing');
-  t.falsy((result as { code?: number }).code, 'tsc exits 0');
-});
+test.serial(
+  'a typed operator passes `tsc --strict` against the installed package, and wrong uses fail',
+  async (t) => {
+    t.timeout(240_000);
+    const env = userEnv(nodes.get('22')!);
+    await run(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--loglevel=error', 'typescript@6.0.3', '@types/node@22.20.5'],
+      { cwd: project, env },
+    );
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2023',
+          noEmit: true,
+          types: ['node'],
+          skipLibCheck: false,
+        },
+        files: ['typed-operator.ts', 'type-errors.ts', 'handlers.ts'],
+      }),
+    );
+    const result = await run(join(project, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], {
+      cwd: project,
+      env,
+    }).catch((err: { stdout?: string; code?: number }) => err);
+    t.is((result as { stdout?: string }).stdout ?? '', '', 'tsc reports nothing');
+    t.falsy((result as { code?: number }).code, 'tsc exits 0');
+  },
+);
