@@ -38,8 +38,10 @@ test.before(async (t) => {
   t.log(
     `packed: ${(packed.size / 1024).toFixed(0)} KiB (${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked, ${packed.files.length} files); npm install into a fresh project: ${(installed.installMs / 1000).toFixed(1)} s`,
   );
-  for (const file of ['handlers.ts', 'handlers.js', 'embed.mjs', 'typed-operator.ts'])
+  for (const file of ['handlers.ts', 'handlers.js', 'embed.mjs'])
     cpSync(join(FIXTURES, file), join(project, file));
+  // The type tests of test/types/ (a typed operator; wrong uses that must not compile), against the installed .d.ts.
+  for (const file of ['typed-operator.ts', 'type-errors.ts']) cpSync(join(TYPES, file), join(project, file));
   elsewhere = mkdtempSync(join(tmpdir(), 'kopf-ts-elsewhere-'));
   nodes.set('22', await nodeDir(process.versions.node));
   nodes.set('24', await nodeDir(NODE_24));
