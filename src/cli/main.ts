@@ -5,19 +5,25 @@
 import { Command, Option } from 'commander';
 import { clusterBuild, clusterDown, clusterList, clusterUp } from './cluster.ts';
 import { demo } from './demo.ts';
+import { OperatorFileError } from '../execution/operator-files.ts';
 import { runCommand, type RunCliOptions } from './run.ts';
 import { machinesCommand } from './machines.ts';
 import { rbacCommand, type RbacCliOptions } from './rbac.ts';
 
 const program = new Command('kopf-ts').description('Kubernetes operators in TypeScript, the Kopf way.');
 
-const cluster = program.command('cluster').description('a real local control plane (kube-apiserver + etcd) for development');
+const cluster = program
+  .command('cluster')
+  .description('a real local control plane (kube-apiserver + etcd) for development');
 const NAME_HELP = 'which local control plane (several can run at once, each under its own name)';
 cluster
   .command('up')
   .description('start it, print the kubeconfig, run until Ctrl-C')
   .option('--name <name>', NAME_HELP, 'default')
-  .option('--kubeconfig <file>', 'where to write the kubeconfig: a file that does not exist yet (default ~/.cache/kopf-ts/kubeconfig[-NAME])')
+  .option(
+    '--kubeconfig <file>',
+    'where to write the kubeconfig: a file that does not exist yet (default ~/.cache/kopf-ts/kubeconfig[-NAME])',
+  )
   .action(async (options: { name?: string; kubeconfig?: string }) => clusterUp(options));
 cluster
   .command('down')
@@ -30,7 +36,10 @@ cluster
   .description('show the running local control planes')
   .option('--json', 'as JSON (name, pid, server, kubeconfigPath, pids, …)')
   .action((options: { json?: boolean }) => clusterList(options));
-cluster.command('build').description('find or build the control-plane binaries').action(async () => clusterBuild());
+cluster
+  .command('build')
+  .description('find or build the control-plane binaries')
+  .action(async () => clusterBuild());
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 program
@@ -44,11 +53,24 @@ program
   .option('-v, --verbose', 'debug logging')
   .option('-d, --debug', 'debug logging')
   .option('-q, --quiet', 'warnings and errors only')
-  .addOption(new Option('--log-format <format>', 'the log lines: plain text, full text with the time and level, or JSON').choices(['plain', 'full', 'json']).default('full'))
+  .addOption(
+    new Option(
+      '--log-format <format>',
+      'the log lines: plain text, full text with the time and level, or JSON',
+    )
+      .choices(['plain', 'full', 'json'])
+      .default('full'),
+  )
   .option('--kubeconfig <file>', 'a kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
-  .option('--devtools [host:port]', 'serve the live devtools page (default 127.0.0.1 and a free port; the URL with its token is logged)')
+  .option(
+    '--devtools [host:port]',
+    'serve the live devtools page (default 127.0.0.1 and a free port; the URL with its token is logged)',
+  )
   .option('--devtools-allow-remote', 'allow --devtools on a non-loopback address')
-  .option('--inspect-stately <url>', "send the actors' XState inspection events to a Stately inspector (ws://…)")
+  .option(
+    '--inspect-stately <url>',
+    "send the actors' XState inspection events to a Stately inspector (ws://…)",
+  )
   .action(async (paths: string[], options: RunCliOptions) => runCommand(paths, options));
 
 program
@@ -59,11 +81,21 @@ program
   )
   .argument('[paths...]', 'operator files (.ts or .js)')
   .option('-m, --module <module>', 'an operator module to import (repeatable)', collect)
-  .option('-n, --namespace <pattern>', 'the namespaces the operator will serve (repeatable; plain names get a Role each)', collect)
+  .option(
+    '-n, --namespace <pattern>',
+    'the namespaces the operator will serve (repeatable; plain names get a Role each)',
+    collect,
+  )
   .option('-A, --all-namespaces', 'the operator will serve the whole cluster (one ClusterRole)')
   .option('--name <name>', 'name of the ServiceAccount, roles and bindings', 'kopf-ts-operator')
-  .option('--service-account-namespace <ns>', "the ServiceAccount's namespace (default: the first -n name, else default)")
-  .option('--kubeconfig <file>', 'the cluster to resolve the selectors in (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+  .option(
+    '--service-account-namespace <ns>',
+    "the ServiceAccount's namespace (default: the first -n name, else default)",
+  )
+  .option(
+    '--kubeconfig <file>',
+    'the cluster to resolve the selectors in (default: $KUBECONFIG, ~/.kube/config, or in-cluster)',
+  )
   .action(async (paths: string[], options: RbacCliOptions) => rbacCommand(paths, options));
 
 program
@@ -71,8 +103,13 @@ program
   .description('render the statecharts of machines/ (the object lifecycle, …) as mermaid, dot, json or svg')
   .option('--format <format>', 'mermaid | dot | json | svg', 'mermaid')
   .option('--out <dir>', 'write one file per machine into this directory instead of printing')
-  .option('--update-docs <dir>', "regenerate <dir>/machines.md's diagrams and <dir>/machines/*.svg (npm run docs:machines)")
-  .action(async (options: { format?: string; out?: string; updateDocs?: string }) => machinesCommand(options));
+  .option(
+    '--update-docs <dir>',
+    "regenerate <dir>/machines.md's diagrams and <dir>/machines/*.svg (npm run docs:machines)",
+  )
+  .action(async (options: { format?: string; out?: string; updateDocs?: string }) =>
+    machinesCommand(options),
+  );
 
 program
   .command('demo')
@@ -84,5 +121,8 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   console.error(`kopf-ts: ${err instanceof Error ? err.message : String(err)}`);
+  // An operator file that threw while loading: its stack shows where.
+  if (err instanceof OperatorFileError && err.cause instanceof Error && err.cause.stack)
+    console.error(err.cause.stack);
   process.exit(1);
 }

@@ -152,10 +152,11 @@ function strippingCannot(err: unknown): boolean {
   return err instanceof SyntaxError && /does not provide an export named/.test(err.message);
 }
 
+/** The error for a file that failed while loading; its `cause` keeps the original (and its stack, which the CLI prints). */
 function explain(err: unknown, file: string): OperatorFileError {
   if (err instanceof OperatorFileError) return err;
-  const stack = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
-  return new OperatorFileError(file, `The operator file ${file} failed to load:\n${stack}`, { cause: err });
+  const what = err instanceof Error ? `${err.name}: ${messageOf(err)}` : String(err);
+  return new OperatorFileError(file, `The operator file ${file} failed to load: ${what}`, { cause: err });
 }
 
 function messageOf(err: unknown): string {

@@ -28,7 +28,7 @@ async function importAll(urls: readonly string[]): Promise<void> {
     try {
       await importOperatorFile(url);
     } catch (err) {
-      throw new Error(`In a worker thread: ${toError(err).message}`, { cause: err });
+      throw new Error(`${toError(err).message} (in a worker thread)`, { cause: err });
     }
   }
 }

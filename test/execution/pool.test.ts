@@ -286,7 +286,7 @@ test('an operator file that cannot be loaded in the worker fails with a message 
   const { outcome } = await invokeHandler({ handler: permanent('whoami'), kwargs: {}, pool: broken });
   t.regex(
     outcome.exception!.message,
-    /The sync handler 'whoami' cannot run on the worker pool: The operator file .*broken\.ts could not be loaded/,
+    /The sync handler 'whoami' cannot run on the worker pool: The operator file .*broken\.ts failed to load: Error: this operator file is broken on purpose \(in a worker thread\)/,
   );
   t.regex(outcome.exception!.message, /broken on purpose/);
 });
