@@ -7,7 +7,7 @@ import type { ChangingFn, Spec, Status } from './handlers/kwargs.ts';
 import type { ErrorsMode } from './model/errors.ts';
 import * as hierarchies from './model/hierarchies.ts';
 import { currentPoster } from './engine/posting.ts';
-import { currentInvocation } from './engine/subhandlers.ts';
+import { currentEventSink, currentInvocation } from './execution/handler-context.ts';
 import { runOperator, type OperatorOptions } from './engine/operator.ts';
 import { describe } from './execution/attempt.ts';
 
@@ -129,8 +129,9 @@ export interface EventOptions2 {
 }
 
 function post(objs: AnyBody | AnyBody[], type: string, reason: string, message: string): void {
-  const sink = currentPoster();
-  if (!sink) throw new Error('kopf.event()/info()/warn()/exception() work only while an operator runs.');
+  // The running handler's sink (a pool worker's collector, or the operator's poster), else the operator's poster.
+  const sink = currentEventSink() ?? currentPoster();
+  if (!sink) throw new Error('kopf.event()/info()/warn()/exception() work only while an operator runs (in a handler, or with an operator started in this process).');
   // The poster reads only the object's identity (apiVersion, kind, metadata), never its spec or status.
   for (const object of Array.isArray(objs) ? objs : [objs]) sink({ object: object as Body, type, reason, message });
 }

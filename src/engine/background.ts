@@ -22,7 +22,8 @@ import { SharedStopFlag } from '../execution/stop-flag.ts';
 import type { Logger } from '../observe/log.ts';
 import { invocationKwargs, resourceKwargs } from './kwargs.ts';
 import type { ResourceContext } from './resource-services.ts';
-import { invocationData } from './subhandlers.ts';
+import { invocationData } from '../execution/handler-context.ts';
+import { currentPoster } from './posting.ts';
 import { writeMergePatch } from './writer.ts';
 import type { TimelineEntry } from './timeline.ts';
 
@@ -86,7 +87,9 @@ export class ObjectBackground {
 
   /** Whether a matching daemon or timer needs the finalizer (any that is not forever stopped). */
   requiresFinalizer(body: Body): boolean {
-    return spawningHandlersOf(this.ctx).some((h) => !this.foreverStopped.has(childIdOf(h)) && this.#matches(h, body));
+    return spawningHandlersOf(this.ctx).some(
+      (h) => !this.foreverStopped.has(childIdOf(h)) && this.#matches(h, body),
+    );
   }
 
   /**
@@ -115,7 +118,9 @@ export class ObjectBackground {
     try {
       return matchFilters(handler.filters, handler.field, { body, kwargs: () => this.#kwargs(body) });
     } catch (err) {
-      this.logger.error(`The filters of ${nameOf(childIdOf(handler))} failed; it is treated as not matching: ${(err as Error).message}`);
+      this.logger.error(
+        `The filters of ${nameOf(childIdOf(handler))} failed; it is treated as not matching: ${(err as Error).message}`,
+      );
       return false;
     }
   }
@@ -125,22 +130,48 @@ export class ObjectBackground {
     try {
       const given = handler.initialDelay;
       initialDelay = typeof given === 'function' ? Number(given(this.#kwargs(this.body))) : given;
-      if (initialDelay !== null && !(initialDelay >= 0)) throw new TypeError(`initialDelay gave ${String(initialDelay)}, not a number of seconds`);
+      if (initialDelay !== null && !(initialDelay >= 0))
+        throw new TypeError(`initialDelay gave ${String(initialDelay)}, not a number of seconds`);
     } catch (err) {
       this.logger.error(`${nameOf(childIdOf(handler))} cannot start: ${(err as Error).message}`);
       return null;
     }
-    this.#slots.set(id, { flag: new SharedStopFlag(), cancel: new AbortController(), retries: 0, started: now });
+    this.#slots.set(id, {
+      flag: new SharedStopFlag(),
+      cancel: new AbortController(),
+      retries: 0,
+      started: now,
+    });
     const exitTimeout = this.ctx.settings.queueing.exitTimeout;
     const key = this.key;
     if (handler.kind === 'daemon') {
       return {
         id,
         kind: 'daemon',
-        input: { key, handlerId: id, initialDelay, cancellationBackoff: handler.cancellationBackoff, cancellationTimeout: handler.cancellationTimeout, exitTimeout },
+        input: {
+          key,
+          handlerId: id,
+          initialDelay,
+          cancellationBackoff: handler.cancellationBackoff,
+          cancellationTimeout: handler.cancellationTimeout,
+          exitTimeout,
+        },
       };
     }
-    return { id, kind: 'timer', input: { key, handlerId: id, initialDelay, interval: handler.interval, idle: handler.idle, sharp: handler.sharp, exitTimeout, now } };
+    return {
+      id,
+      kind: 'timer',
+      input: {
+        key,
+        handlerId: id,
+        initialDelay,
+        interval: handler.interval,
+        idle: handler.idle,
+        sharp: handler.sharp,
+        exitTimeout,
+        now,
+      },
+    };
   }
 
   /** The object actor's key (set by object-actor.ts). */
@@ -177,7 +208,12 @@ export class ObjectBackground {
       const quiet = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) => {
         if (!cancelled()) this.logger[level](message);
       };
-      this.timeline?.({ type: 'handler.start', handler: handler.id, cause: handler.kind, retry: slot.retries });
+      this.timeline?.({
+        type: 'handler.start',
+        handler: handler.id,
+        cause: handler.kind,
+        retry: slot.retries,
+      });
       const result = await attempt({
         handler,
         retries: slot.retries,
@@ -185,8 +221,24 @@ export class ObjectBackground {
         defaultBackoff: this.ctx.settings.execution.defaultBackoff,
         logger: { debug: quiet('debug'), info: quiet('info'), warn: quiet('warn'), error: quiet('error') },
         invoke: () => {
-          const context = invocationData({ kind: handler.kind, handlerId: handler.id, body: this.body, declared: [], executed: false, execute: async () => undefined });
-          return invoke({ handler, kwargs, moduleUrls: this.ctx.moduleUrls, signal, stopFlag: slot.flag, timeoutMs: null, context });
+          const invocation = {
+            kind: handler.kind,
+            handlerId: handler.id,
+            body: this.body,
+            declared: [],
+            executed: false,
+            execute: async () => undefined,
+          };
+          const context = invocationData(invocation, currentPoster() ?? undefined);
+          return invoke({
+            handler,
+            kwargs,
+            moduleUrls: this.ctx.moduleUrls,
+            signal,
+            stopFlag: slot.flag,
+            timeoutMs: null,
+            context,
+          });
         },
       });
       this.timeline?.({
@@ -203,14 +255,19 @@ export class ObjectBackground {
         return { final: true, delay: null };
       }
       if (result.final && !result.error && result.result !== undefined) {
-        deliverResultIfChanged(patch, this.body, handler.id, result.result, { rewriteUnchanged: this.ctx.settings.persistence.rewriteUnchangedResults });
+        deliverResultIfChanged(patch, this.body, handler.id, result.result, {
+          rewriteUnchanged: this.ctx.settings.persistence.rewriteUnchangedResults,
+        });
       }
       if (!signal.aborted) await this.#write(handler, patch);
       if (result.final) {
         slot.retries = 0;
         slot.started = Date.now();
       } else slot.retries++;
-      return { final: result.final, delay: result.final ? null : (result.delay ?? this.ctx.settings.execution.defaultBackoff) };
+      return {
+        final: result.final,
+        delay: result.final ? null : (result.delay ?? this.ctx.settings.execution.defaultBackoff),
+      };
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
@@ -222,7 +279,9 @@ export class ObjectBackground {
       if (written.requests > 0) this.timeline?.({ type: 'patch', what: handler.kind, patch });
       if (!written.gone) this.update(written.body);
     } catch (err) {
-      this.logger.error(`Writing the patch of ${nameOf(childIdOf(handler))} failed: ${(err as Error).message}`);
+      this.logger.error(
+        `Writing the patch of ${nameOf(childIdOf(handler))} failed: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -242,7 +301,8 @@ function liveViews(kwargs: Record<string, unknown>, body: Body): void {
     labels: () => body.metadata?.labels ?? {},
     annotations: () => body.metadata?.annotations ?? {},
   };
-  for (const [name, get] of Object.entries(views)) Object.defineProperty(kwargs, name, { get, enumerable: true, configurable: true });
+  for (const [name, get] of Object.entries(views))
+    Object.defineProperty(kwargs, name, { get, enumerable: true, configurable: true });
 }
 
 /** `Daemon 'id'` or `Timer 'id'` of a child id, as Kopf's log lines name them. */
@@ -269,7 +329,8 @@ export function daemonImplementations(lookup: BackgroundLookup) {
         const outcome = await bg.runOnce(input.handlerId, signal);
         if (!outcome.final) return { outcome: 'retry', delay: outcome.delay ?? 0 };
         const name = nameOf(input.handlerId);
-        if (bg.slot(input.handlerId)?.flag.isSet()) bg.logger.debug(`${name} has exited on request and will not be retried or restarted.`);
+        if (bg.slot(input.handlerId)?.flag.isSet())
+          bg.logger.debug(`${name} has exited on request and will not be retried or restarted.`);
         else {
           bg.foreverStopped.add(input.handlerId);
           bg.logger.debug(`${name} has exited on its own and will not be retried or restarted.`);
@@ -304,7 +365,8 @@ export function timerImplementations(lookup: BackgroundLookup) {
         const startedAt = Date.now();
         const outcome = await bg.runOnce(input.handlerId, signal);
         const handler = bg.handler(input.handlerId);
-        if (handler?.kind === 'timer' && handler.interval === null && handler.idle === null && outcome.final) bg.foreverStopped.add(input.handlerId);
+        if (handler?.kind === 'timer' && handler.interval === null && handler.idle === null && outcome.final)
+          bg.foreverStopped.add(input.handlerId);
         const endedAt = Date.now();
         return outcome.final ? { startedAt, endedAt } : { delay: outcome.delay ?? 0, startedAt, endedAt };
       }),
@@ -317,13 +379,20 @@ export function timerImplementations(lookup: BackgroundLookup) {
       },
       abandon: ({ context }: { context: TimerContext }) => {
         const bg = lookup(context.key);
-        if (bg) abandon({ bg, slot: bg.slot(context.handlerId), name: nameOf(context.handlerId) }, context.handlerId);
+        if (bg)
+          abandon(
+            { bg, slot: bg.slot(context.handlerId), name: nameOf(context.handlerId) },
+            context.handlerId,
+          );
       },
     },
   };
 }
 
-function abandon(found: { bg: ObjectBackground; slot: Slot | undefined; name: string }, childId: string): void {
+function abandon(
+  found: { bg: ObjectBackground; slot: Slot | undefined; name: string },
+  childId: string,
+): void {
   const { bg, slot, name } = found;
   slot?.flag.set('DAEMON_ABANDONED');
   if (bg.onPool(childId)) bg.logger.warn(`${name} did not exit in time. Its worker thread is terminated.`);

@@ -10,17 +10,30 @@ import type { EventHandler } from '../handlers/handler.ts';
 import { matchFilters } from '../handlers/filters.ts';
 import { attempt } from '../execution/attempt.ts';
 import { invoke } from '../execution/invoke.ts';
+import { invocationData } from '../execution/handler-context.ts';
+import { currentPoster } from './posting.ts';
 import { objectLogger, type Logger } from '../observe/log.ts';
 import { eventKwargs, invocationKwargs } from './kwargs.ts';
 import type { ResourceContext } from './resource-services.ts';
 import { writeMergePatch } from './writer.ts';
 
 /** Runs the matching event handlers for one event; never throws. */
-export async function runEventHandlers(ctx: ResourceContext, handlers: readonly EventHandler[], event: RawEvent, rootLogger: Logger, memo: object): Promise<void> {
+export async function runEventHandlers(
+  ctx: ResourceContext,
+  handlers: readonly EventHandler[],
+  event: RawEvent,
+  rootLogger: Logger,
+  memo: object,
+): Promise<void> {
   if (handlers.length === 0) return;
   const body = event.object as Body;
   const meta = body.metadata ?? {};
-  const logger = objectLogger(rootLogger, { namespace: meta.namespace, name: meta.name, uid: meta.uid, kind: body.kind });
+  const logger = objectLogger(rootLogger, {
+    namespace: meta.namespace,
+    name: meta.name,
+    uid: meta.uid,
+    kind: body.kind,
+  });
   const patch = newPatch();
   const kwargs = eventKwargs({ body, resource: ctx.resource, patch, logger, memo }, event);
   for (const handler of handlers) {
@@ -33,10 +46,18 @@ export async function runEventHandlers(ctx: ResourceContext, handlers: readonly 
         runtime: 0,
         defaultBackoff: ctx.settings.execution.defaultBackoff,
         logger,
-        invoke: () => invoke({ handler, kwargs: { ...kwargs, ...invocationKwargs(handler.param, 0, now, now) }, moduleUrls: ctx.moduleUrls }),
+        invoke: () =>
+          invoke({
+            handler,
+            kwargs: { ...kwargs, ...invocationKwargs(handler.param, 0, now, now) },
+            moduleUrls: ctx.moduleUrls,
+            context: invocationData(undefined, currentPoster() ?? undefined), // Events from a plain handler on the pool
+          }),
       });
       if (result.final && result.result !== undefined && event.type !== 'DELETED') {
-        deliverResultIfChanged(patch, body, handler.id, result.result, { rewriteUnchanged: ctx.settings.persistence.rewriteUnchangedResults });
+        deliverResultIfChanged(patch, body, handler.id, result.result, {
+          rewriteUnchanged: ctx.settings.persistence.rewriteUnchangedResults,
+        });
       }
     } catch (err) {
       logger.error({ err }, `Event handler '${handler.id}' could not run: ${(err as Error).message}`);

@@ -4,16 +4,10 @@
  * Created by src/engine/operator.ts; the front door finds the current queue through `currentPoster()`.
  * In a pool worker there is no queue: the worker collects events and returns them with the result.
  */
-import type { Body } from '../model/body.ts';
 import type { OperatorSettings } from '../model/settings.ts';
+import type { EventRequest, EventSink } from '../execution/handler-context.ts';
 
-/** One event to post about an object. */
-export interface EventRequest {
-  object: Body;
-  type: string;
-  reason: string;
-  message: string;
-}
+export type { EventRequest, EventSink } from '../execution/handler-context.ts';
 
 /** Posts one event (provided by the engine from src/kube). */
 export type PostEvent = (request: EventRequest) => Promise<void>;
@@ -31,7 +25,11 @@ export class EventPoster {
   #stopped = false;
   #loop: Promise<void> | null = null;
 
-  constructor(post: PostEvent, settings: OperatorSettings, onError: (err: unknown, request: EventRequest) => void) {
+  constructor(
+    post: PostEvent,
+    settings: OperatorSettings,
+    onError: (err: unknown, request: EventRequest) => void,
+  ) {
     this.#post = post;
     this.#settings = settings;
     this.#onError = onError;
@@ -42,7 +40,11 @@ export class EventPoster {
     if (!this.#settings.posting.enabled) return;
     const level = TYPE_LEVEL[request.type] ?? LEVELS.info;
     if (level < LEVELS[this.#settings.posting.level]) return;
-    if (request.object.kind === 'Event' && (request.object.apiVersion === 'v1' || request.object.apiVersion?.startsWith('events.k8s.io'))) return;
+    if (
+      request.object.kind === 'Event' &&
+      (request.object.apiVersion === 'v1' || request.object.apiVersion?.startsWith('events.k8s.io'))
+    )
+      return;
     this.#queue.push(request);
     this.#wake?.();
   }
@@ -82,9 +84,6 @@ export class EventPoster {
 }
 
 const CURRENT = Symbol.for('kopf-ts.poster');
-
-/** Where `kopf.event()` & co. deliver: the operator's poster, or a worker's collector. */
-export type EventSink = (request: EventRequest) => void;
 
 /** Installs the process-wide (or thread-wide) sink used by the front door. */
 export function setCurrentPoster(sink: EventSink | null): void {

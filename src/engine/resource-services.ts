@@ -5,25 +5,44 @@
  */
 import type { Body } from '../model/body.ts';
 import { reduceDiff } from '../model/diff.ts';
-import { HandlerChildrenRetry } from '../model/errors.ts';
 import type { Resource } from '../model/resource.ts';
 import type { OperatorSettings } from '../model/settings.ts';
-import { newRecord, normalizeRecord, withOutcome, isAwakened, isFinished, delayOf, startedAt, type ProgressRecord } from '../model/progress.ts';
-import { fetchProgress, writeProgress } from '../model/progress-storage.ts';
-import { deliverResultIfChanged } from '../model/results.ts';
+import { startedAt } from '../model/progress.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { ChangingHandler, EventHandler } from '../handlers/handler.ts';
 import type { Selector } from '../handlers/selector.ts';
 import type { Registry } from '../handlers/registry.ts';
-import { anyPrematches, hasResumeHandlers, requiresFinalizer, selectChangingHandlers } from '../handlers/causes.ts';
+import {
+  anyPrematches,
+  hasResumeHandlers,
+  requiresFinalizer,
+  selectChangingHandlers,
+} from '../handlers/causes.ts';
 import { attempt } from '../execution/attempt.ts';
 import { invoke } from '../execution/invoke.ts';
 import type { Logger } from '../observe/log.ts';
 import type { ChangeState } from './change-state.ts';
 import { changeState } from './change-state.ts';
 import { changeKwargs, invocationKwargs, type KwargsBase } from './kwargs.ts';
-import type { ChangingCause, ChangingHandlerRef, ChangingRun, HandlerAttempt, ObjectServices } from './services.ts';
-import { invocationData, type DeclaredSubhandler, type InvocationContext } from './subhandlers.ts';
+import type {
+  ChangingCause,
+  ChangingHandlerRef,
+  ChangingRun,
+  HandlerAttempt,
+  ObjectServices,
+} from './services.ts';
+import {
+  invocationData,
+  type DeclaredSubhandler,
+  type HandlerInvocation,
+} from '../execution/handler-context.ts';
+import {
+  childOptions,
+  runSubhandlers,
+  SUBHANDLING,
+  type SubhandlingSettings,
+} from '../execution/subhandling.ts';
+import { currentPoster } from './posting.ts';
 
 /** What is shared by all objects of a resource. */
 export interface ResourceContext {
@@ -48,7 +67,12 @@ export function eventHandlersOf(ctx: ResourceContext): EventHandler[] {
 }
 
 /** Builds the services of one object of the resource; `background` adds its daemons' and timers' finalizer needs. */
-export function objectServices(ctx: ResourceContext, logger: Logger, memo: object, background?: { requiresFinalizer(body: Body): boolean }): ObjectServices {
+export function objectServices(
+  ctx: ResourceContext,
+  logger: Logger,
+  memo: object,
+  background?: { requiresFinalizer(body: Body): boolean },
+): ObjectServices {
   return new PerObjectServices(ctx, logger, memo, background);
 }
 
@@ -67,7 +91,12 @@ class PerObjectServices implements ObjectServices {
   readonly #memo: object;
   readonly #background: { requiresFinalizer(body: Body): boolean } | undefined;
 
-  constructor(ctx: ResourceContext, logger: Logger, memo: object, background?: { requiresFinalizer(body: Body): boolean }) {
+  constructor(
+    ctx: ResourceContext,
+    logger: Logger,
+    memo: object,
+    background?: { requiresFinalizer(body: Body): boolean },
+  ) {
     this.#ctx = ctx;
     this.#memo = memo;
     this.#background = background;
@@ -75,7 +104,13 @@ class PerObjectServices implements ObjectServices {
     this.settings = ctx.settings;
     this.client = ctx.client;
     this.logger = logger;
-    this.extraFields = [...new Set(this.#handlers().filter((h) => h.field).map((h) => h.field!.join('.')))];
+    this.extraFields = [
+      ...new Set(
+        this.#handlers()
+          .filter((h) => h.field)
+          .map((h) => h.field!.join('.')),
+      ),
+    ];
   }
 
   #handlers(): ChangingHandler[] {
@@ -83,7 +118,13 @@ class PerObjectServices implements ObjectServices {
   }
 
   #filterKwargs(body: Body, cause: ChangingCause, state: ChangeState): Record<string, unknown> {
-    const base: KwargsBase = { body, resource: this.resource, patch: { metadata: { labels: {}, annotations: {} }, spec: {}, status: {} } as never, logger: this.logger, memo: this.#memo };
+    const base: KwargsBase = {
+      body,
+      resource: this.resource,
+      patch: { metadata: { labels: {}, annotations: {} }, spec: {}, status: {} } as never,
+      logger: this.logger,
+      memo: this.#memo,
+    };
     return changeKwargs(base, { reason: cause, diff: state.diff, old: state.old, new: state.new });
   }
 
@@ -97,7 +138,13 @@ class PerObjectServices implements ObjectServices {
   }
 
   selectChanging(cause: ChangingCause, body: Body, state: ChangeState, initial: boolean): ChangingHandler[] {
-    return selectChangingHandlers(this.#handlers(), cause, { body, old: state.old, new: state.new, initial, kwargs: () => this.#filterKwargs(body, cause, state) });
+    return selectChangingHandlers(this.#handlers(), cause, {
+      body,
+      old: state.old,
+      new: state.new,
+      initial,
+      kwargs: () => this.#filterKwargs(body, cause, state),
+    });
   }
 
   anyChangingPrematches(body: Body): boolean {
@@ -122,10 +169,22 @@ class PerObjectServices implements ObjectServices {
   }
 }
 
-async function runChanging(ctx: ResourceContext, services: ObjectServices, memo: object, handler: ChangingHandler, run: ChangingRun): Promise<HandlerAttempt> {
+async function runChanging(
+  ctx: ResourceContext,
+  services: ObjectServices,
+  memo: object,
+  handler: ChangingHandler,
+  run: ChangingRun,
+): Promise<HandlerAttempt> {
   const now = services.now();
   const started = startedAt(run.record, now);
-  const base: KwargsBase = { body: run.body, resource: ctx.resource, patch: run.patch, logger: services.logger, memo };
+  const base: KwargsBase = {
+    body: run.body,
+    resource: ctx.resource,
+    patch: run.patch,
+    logger: services.logger,
+    memo,
+  };
   const kwargs = {
     ...changeKwargs(base, { reason: run.cause, diff: run.diff, old: run.old, new: run.new }),
     ...invocationKwargs(handler.param, run.record.retries ?? 0, started, now),
@@ -140,7 +199,7 @@ async function runChanging(ctx: ResourceContext, services: ObjectServices, memo:
     defaultBackoff: ctx.settings.execution.defaultBackoff,
     logger: services.logger,
     invoke: async () => {
-      const context: InvocationContext = {
+      const context: HandlerInvocation = {
         kind: 'changing',
         handlerId: handler.id,
         body: run.body,
@@ -153,10 +212,27 @@ async function runChanging(ctx: ResourceContext, services: ObjectServices, memo:
       };
       // A handler on the pool still running when its `timeout` runs out is stopped (its thread terminated);
       // the attempt fails and the next one fails for good with HandlerTimeoutError.
-      const timeoutMs = handler.timeout !== null ? Math.max(0, handler.timeout * 1000 - (now - started)) : null;
-      const value = await invoke({ handler, kwargs, moduleUrls: ctx.moduleUrls, signal: run.signal, timeoutMs, context: invocationData(context) });
-      if (!context.executed && context.declared.length > 0) await context.execute();
-      return value;
+      const timeoutMs =
+        handler.timeout !== null ? Math.max(0, handler.timeout * 1000 - (now - started)) : null;
+      const data = {
+        ...invocationData(context, currentPoster() ?? undefined),
+        [SUBHANDLING]: subhandlingSettings(ctx.settings),
+      };
+      try {
+        const value = await invoke({
+          handler,
+          kwargs,
+          moduleUrls: ctx.moduleUrls,
+          signal: run.signal,
+          timeoutMs,
+          context: data,
+        });
+        if (!context.executed && context.declared.length > 0) await context.execute();
+        return value;
+      } finally {
+        // A plain parent on the pool ran its sub-handlers in the worker: their ids come back with the reply.
+        for (const ref of context.remoteSubrefs ?? []) subrefs.add(ref);
+      }
     },
   });
   services.timeline?.({
@@ -168,10 +244,28 @@ async function runChanging(ctx: ResourceContext, services: ObjectServices, memo:
     ...(result.error ? { error: result.error } : {}),
     ms: services.now() - now,
   });
-  return { outcome: { final: result.final, error: result.error ?? null, delay: result.delay ?? null, subrefs: [...subrefs] }, result: result.result };
+  return {
+    outcome: {
+      final: result.final,
+      error: result.error ?? null,
+      delay: result.delay ?? null,
+      subrefs: [...subrefs],
+    },
+    result: result.result,
+  };
 }
 
-/** Runs the awakened sub-handlers of a parent; throws HandlerChildrenRetry while some are unfinished. */
+/** What sub-handlers need of the settings (also sent to a pool worker running a plain parent's children). */
+function subhandlingSettings(settings: OperatorSettings): SubhandlingSettings {
+  return {
+    prefix: settings.persistence.prefix,
+    v1Keys: settings.persistence.v1Keys,
+    rewriteUnchangedResults: settings.persistence.rewriteUnchangedResults,
+    defaultBackoff: settings.execution.defaultBackoff,
+  };
+}
+
+/** Runs the awakened sub-handlers of a parent in the event loop, each as a change handler of its own. */
 async function executeSubhandlers(
   ctx: ResourceContext,
   services: ObjectServices,
@@ -181,37 +275,29 @@ async function executeSubhandlers(
   run: ChangingRun,
   subrefs: Set<string>,
 ): Promise<void> {
-  const keyOptions = { prefix: ctx.settings.persistence.prefix, v1: ctx.settings.persistence.v1Keys };
-  const delays: number[] = [];
-  for (const sub of declared) {
-    const id = `${parent.id}/${sub.id}`;
-    subrefs.add(id);
-    const now = services.now();
-    const stored = fetchProgress(run.body, id, keyOptions);
-    const origin = stored ? normalizeRecord(stored, now) : null;
-    let record: ProgressRecord = origin && origin.purpose === run.cause ? origin : newRecord(now, run.cause);
-    if (isAwakened(record, now)) {
+  await runSubhandlers({
+    parentId: parent.id,
+    declared,
+    body: run.body,
+    cause: run.cause,
+    patch: run.patch,
+    settings: subhandlingSettings(ctx.settings),
+    now: () => services.now(),
+    subrefs,
+    runChild: async ({ id, declared: sub, record }) => {
       const child: ChangingHandler = {
         ...parent,
         id,
         fn: sub.fn,
         isAsync: sub.fn.constructor?.name === 'AsyncFunction',
         offload: false,
-        param: sub.options.param ?? null,
-        errors: sub.options.errors ?? 'temporary',
-        timeout: sub.options.timeout ?? null,
-        retries: sub.options.retries ?? null,
-        backoff: sub.options.backoff ?? null,
+        ...childOptions(sub),
       };
-      const attemptResult = await runChanging(ctx, services, memo, child, { ...run, record, diff: parent.field ? reduceDiff(run.diff, parent.field) : run.diff });
-      for (const ref of attemptResult.outcome.subrefs ?? []) subrefs.add(ref);
-      record = withOutcome(record, attemptResult.outcome, services.now());
-      if (attemptResult.outcome.final && !attemptResult.outcome.error && attemptResult.result !== undefined) {
-        deliverResultIfChanged(run.patch, run.body, id, attemptResult.result, { rewriteUnchanged: ctx.settings.persistence.rewriteUnchangedResults });
-      }
-    }
-    writeProgress(run.patch, run.body, id, record, origin, keyOptions);
-    if (!isFinished(record)) delays.push(delayOf(record, services.now()) ?? 0);
-  }
-  if (delays.length > 0) throw new HandlerChildrenRetry('Sub-handlers are not finished yet.', { delay: Math.min(...delays) });
+      return await runChanging(ctx, services, memo, child, {
+        ...run,
+        record,
+        diff: parent.field ? reduceDiff(run.diff, parent.field) : run.diff,
+      });
+    },
+  });
 }

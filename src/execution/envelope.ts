@@ -12,6 +12,8 @@ import {
   TemporaryError,
 } from '../model/errors.ts';
 import { ThrownValueError } from './thrown.ts';
+import type { EventRequest } from './handler-context.ts';
+import type { SubhandlingSettings } from './subhandling.ts';
 
 /** The levels of a worker-side logger. */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -58,12 +60,30 @@ export interface PoolTask {
    * posts `null` last, so the main thread knows every record has arrived.
    */
   logPort?: import('node:worker_threads').MessagePort | undefined;
+  /** The handler's invocation, for the worker to rebuild its context; absent for handlers without one. */
+  invocation?: TaskInvocation | undefined;
 }
 
+/** What the worker needs to rebuild a resource handler's invocation context (its object is `kwargs.body`). */
+export interface TaskInvocation {
+  kind: 'changing' | 'daemon' | 'timer';
+  /** For a change handler: how its sub-handlers store their progress and results. */
+  subhandling?: SubhandlingSettings;
+}
+
+/** What the worker posts on a task's `logPort`: a log record or an Event (then `null`, last). */
+export type StreamMessage = LogRecord | { event: EventRequest };
+
 /** The worker's reply: never a thrown error. `patch` holds only the changes the handler made (pruned). */
-export type Envelope =
+export type Envelope = (
   | { ok: true; result: unknown; patch: Record<string, unknown>; logs: LogRecord[] }
-  | { ok: false; error: SerializedError; patch: Record<string, unknown>; logs: LogRecord[] };
+  | { ok: false; error: SerializedError; patch: Record<string, unknown>; logs: LogRecord[] }
+) & {
+  /** The Events the handler posted (none when they were streamed on the `logPort`). */
+  events: EventRequest[];
+  /** Ids of the sub-handlers that ran in the worker on the handler's behalf. */
+  subrefs: string[];
+};
 
 const BUILTIN_ERRORS: Record<string, ErrorConstructor> = {
   TypeError,

@@ -6,7 +6,6 @@
  * (`kopf.subhandler/register/execute`, `kopf.info/warn/…`) which handler, kwargs and patch are current.
  * Called by src/engine.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ErrorsMode } from '../model/errors.ts';
 import {
   cancelledLine,
@@ -20,6 +19,8 @@ import {
 import { sharedPool, type PoolReply, type WorkerPool } from './pool.ts';
 import type { LogRecord } from './envelope.ts';
 import type { SharedStopFlag } from './stop-flag.ts';
+import { eventSinkOf, invocationContext, invocationOf, type InvocationContext } from './handler-context.ts';
+import { SUBHANDLING, type SubhandlingSettings } from './subhandling.ts';
 
 /**
  * What invoking needs of a handler. It maps one-to-one onto the records of src/handlers/handler.ts
@@ -40,21 +41,8 @@ export interface InvocableHandler {
   backoff?: number | null | undefined;
 }
 
-/** The context of the handler running in this async flow (inline handlers only: a pool worker has none). */
-export interface InvocationContext {
-  handler: InvocableHandler;
-  kwargs: Record<string, unknown>;
-  /** The caller's AbortSignal, if any (an inline handler can only stop cooperatively). */
-  signal: AbortSignal | undefined;
-  /** Whatever the caller attached (the cause, the sub-handler declarations, …). */
-  data: Record<string, unknown>;
-}
-
-const CONTEXT_KEY = Symbol.for('kopf-ts.execution-context');
-const g = globalThis as Record<symbol, unknown>;
-/** The current invocation, for the framework's helpers. One instance per process even with two package copies. */
-export const invocationContext = (g[CONTEXT_KEY] ??=
-  new AsyncLocalStorage<InvocationContext>()) as AsyncLocalStorage<InvocationContext>;
+/** The one invocation context (the same in a pool worker, where worker.ts fills it). */
+export { invocationContext, type InvocationContext } from './handler-context.ts';
 
 /** Options of {@link invokeHandler} and {@link callHandler}. */
 export interface InvokeOptions {
@@ -161,11 +149,14 @@ export async function callHandler(options: InvokeOptions): Promise<PoolReply> {
   if (placementOf(handler, moduleUrls) === 'inline') {
     try {
       const result = await invocationContext.run(store, () => handler.fn(kwargs));
-      return { ok: true, result, patch: {}, logs: [] };
+      return { ok: true, result, patch: {}, logs: [], subrefs: [] };
     } catch (thrown) {
-      return { ok: false, error: thrown as Error, patch: {}, logs: [] };
+      return { ok: false, error: thrown as Error, patch: {}, logs: [], subrefs: [] };
     }
   }
+  const invocation = invocationOf(options.context);
+  const events = eventSinkOf(options.context);
+  const subhandling = options.context?.[SUBHANDLING] as SubhandlingSettings | undefined;
   const reply = await pool.run({
     handlerId: handler.id,
     handlerKind: handler.kind,
@@ -174,11 +165,15 @@ export async function callHandler(options: InvokeOptions): Promise<PoolReply> {
     signal: options.signal,
     timeoutMs: options.timeoutMs,
     stopBuffer: options.stopFlag?.buffer,
-    // Daemons and timers may run for long: their log lines are replayed as they happen.
+    // The worker rebuilds the handler's invocation context: sub-handlers, the object for kopf.adopt() & co.
+    invocation: invocation ? { kind: invocation.kind, ...(subhandling ? { subhandling } : {}) } : undefined,
+    // Daemons and timers may run for long: their log lines and Events are replayed as they happen.
     streamLogs: options.stopFlag ? (record) => replayLogs(kwargs.logger, [record]) : undefined,
+    onEvent: events,
   });
   replayLogs(kwargs.logger, reply.logs);
   if (isObject(kwargs.patch)) mergeInto(kwargs.patch, reply.patch);
+  if (invocation && reply.subrefs.length > 0) invocation.remoteSubrefs = reply.subrefs;
   return reply;
 }
 

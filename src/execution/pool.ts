@@ -11,7 +11,15 @@ import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { findUncloneable } from './cloneable.ts';
-import { reviveError, type Envelope, type LogRecord, type PoolTask } from './envelope.ts';
+import {
+  reviveError,
+  type Envelope,
+  type LogRecord,
+  type PoolTask,
+  type StreamMessage,
+  type TaskInvocation,
+} from './envelope.ts';
+import type { EventSink } from './handler-context.ts';
 
 /** Pool settings (the engine maps `settings.execution` onto them). */
 export interface PoolSettings {
@@ -45,12 +53,20 @@ export interface PoolRun {
   stopBuffer?: SharedArrayBuffer | undefined;
   /** Receives log records as they happen (then the reply has none): for long-running daemons and timers. */
   streamLogs?: ((record: LogRecord) => void) | undefined;
+  /** The handler's invocation, rebuilt in the worker (sub-handlers; the object for `kopf.adopt()` & co.). */
+  invocation?: TaskInvocation | undefined;
+  /** Receives the Events the handler posts (`kopf.event/info/warn/exception`): with the reply, or as they happen when streamed. */
+  onEvent?: EventSink | undefined;
 }
 
 /** What came back: the result or the error (in its class), the patch changes and the log records, in order. */
-export type PoolReply =
+export type PoolReply = (
   | { ok: true; result: unknown; patch: Record<string, unknown>; logs: LogRecord[] }
-  | { ok: false; error: Error; patch: Record<string, unknown>; logs: LogRecord[] };
+  | { ok: false; error: Error; patch: Record<string, unknown>; logs: LogRecord[] }
+) & {
+  /** Ids of the sub-handlers that ran in the worker on the handler's behalf. */
+  subrefs: string[];
+};
 
 /** Kwargs that never cross: the worker makes its own (`signal`, a daemon's AbortSignal, has no stand-in). */
 export const LOCAL_KWARGS: readonly string[] = ['logger', 'patch', 'memo', 'stopped', 'signal'];
@@ -63,13 +79,17 @@ export class WorkerFailedError extends Error {
 }
 
 /** A channel for streamed log records; `drained()` resolves at the worker's final `null` (or soon after). */
-function logStream(onRecord: (record: LogRecord) => void): { port: MessagePort; drained: () => Promise<void>; close: () => void } {
+function logStream(
+  onRecord: (record: LogRecord) => void,
+  onEvent: EventSink | undefined,
+): { port: MessagePort; drained: () => Promise<void>; close: () => void } {
   const channel = new MessageChannel();
   let ended!: () => void;
   const end = new Promise<void>((resolve) => (ended = resolve));
-  channel.port1.on('message', (record: LogRecord | null) => {
-    if (record === null) ended();
-    else onRecord(record);
+  channel.port1.on('message', (message: StreamMessage | null) => {
+    if (message === null) ended();
+    else if ('event' in message) onEvent?.(message.event);
+    else onRecord(message);
   });
   const close = (): void => {
     channel.port1.close();
@@ -127,7 +147,9 @@ export class WorkerPool {
     });
     // A thread that dies outside a task (at start, say) is replaced by Piscina; its error must not crash the operator.
     this.#piscina.on('error', (err: unknown) => {
-      process.emitWarning(`kopf-ts: a worker thread of the sync-handler pool failed: ${err instanceof Error ? err.message : String(err)}`);
+      process.emitWarning(
+        `kopf-ts: a worker thread of the sync-handler pool failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
     });
     return this.#piscina;
   }
@@ -142,7 +164,7 @@ export class WorkerPool {
       const error = new TypeError(
         `The arguments of the sync handler '${run.handlerId}' cannot be sent to a worker thread: ${problem}. ${WAY_OUT}`,
       );
-      return { ok: false, error, patch: {}, logs: [] };
+      return { ok: false, error, patch: {}, logs: [], subrefs: [] };
     }
     const task: PoolTask = {
       moduleUrls: run.moduleUrls ?? [],
@@ -151,12 +173,13 @@ export class WorkerPool {
       kwargs,
       bindings: bindingsOf(run.kwargs.logger),
       stopBuffer: run.stopBuffer,
+      invocation: run.invocation,
     };
     const deadline = run.timeoutMs != null ? AbortSignal.timeout(run.timeoutMs) : null;
     const signals = [run.signal, deadline].filter((s): s is AbortSignal => s != null);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     let envelope: Envelope;
-    const stream = run.streamLogs ? logStream(run.streamLogs) : null;
+    const stream = run.streamLogs ? logStream(run.streamLogs, run.onEvent) : null;
     if (stream) task.logPort = stream.port;
     try {
       envelope = (await this.#pool().run(task, {
@@ -167,10 +190,24 @@ export class WorkerPool {
     } catch (err) {
       stream?.close();
       if (run.signal?.aborted) throw err;
-      return { ok: false, error: this.#failure(run, err, deadline), patch: {}, logs: [] };
+      return { ok: false, error: this.#failure(run, err, deadline), patch: {}, logs: [], subrefs: [] };
     }
-    if (envelope.ok) return envelope;
-    return { ok: false, error: reviveError(envelope.error), patch: envelope.patch, logs: envelope.logs };
+    for (const event of envelope.events) run.onEvent?.(event);
+    if (envelope.ok)
+      return {
+        ok: true,
+        result: envelope.result,
+        patch: envelope.patch,
+        logs: envelope.logs,
+        subrefs: envelope.subrefs,
+      };
+    return {
+      ok: false,
+      error: reviveError(envelope.error),
+      patch: envelope.patch,
+      logs: envelope.logs,
+      subrefs: envelope.subrefs,
+    };
   }
 
   #failure(run: PoolRun, err: unknown, deadline: AbortSignal | null): Error {

@@ -4,8 +4,11 @@
  * is imported: the front door checks it so that `kopf.run()` and the like start nothing here), imports
  * each operator file once (the URLs come in `workerData.moduleUrls` and with each task), so that the same
  * registrations fill this thread's registry, finds the handler by id and calls it with the plain-data kwargs
- * plus stand-ins for `logger`, `patch`, `memo` and `stopped`. It always replies with an {@link Envelope},
- * never throws. Imports as little as possible: model, the handlers registry, and this layer's small helpers.
+ * plus stand-ins for `logger`, `patch`, `memo` and `stopped`, inside the same invocation context as in the
+ * event loop (handler-context.ts): so a plain handler may call `kopf.subhandler` (its sub-handlers run here,
+ * after it), `kopf.adopt/label/…` without an owner, and `kopf.event/info/warn/exception` (the Events go back
+ * with the reply, or stream on the task's port). It always replies with an {@link Envelope}, never throws.
+ * Imports as little as possible: model, the handlers registry, and this layer's small helpers.
  */
 import { workerData } from 'piscina';
 import { prunePatch } from '../model/patch.ts';
@@ -16,6 +19,18 @@ import { findUncloneable } from './cloneable.ts';
 import { WorkerStopFlag } from './stop-flag.ts';
 import { toError } from './thrown.ts';
 import { importOperatorFile } from './operator-files.ts';
+import {
+  invocationContext,
+  invocationData,
+  type EventRequest,
+  type EventSink,
+  type HandlerInvocation,
+} from './handler-context.ts';
+import { childOptions, runSubhandlers } from './subhandling.ts';
+import { attempt } from './attempt.ts';
+import type { TaskInvocation } from './envelope.ts';
+import type { Body } from '../model/body.ts';
+import { startedAt } from '../model/progress.ts';
 
 /** The global flag that marks a pool worker thread ("worker mode"). */
 export const WORKER_FLAG = Symbol.for('kopf-ts.worker');
@@ -39,7 +54,14 @@ function moduleUrlsOf(task: Pick<PoolTask, 'moduleUrls'>): string[] {
   return [...new Set([...urls, ...task.moduleUrls])];
 }
 
-function findHandler(id: string, kind: string | undefined): { fn: (kwargs: unknown) => unknown } | undefined {
+/** A registered handler as the worker runs it. */
+interface WorkerHandler {
+  id: string;
+  kind?: string | undefined;
+  fn: (kwargs: any) => unknown;
+}
+
+function findHandler(id: string, kind: string | undefined): WorkerHandler | undefined {
   return getDefaultRegistry()
     .all()
     .find((h) => h.id === id && (kind === undefined || h.kind === kind));
@@ -57,15 +79,33 @@ export default async function runTask(task: PoolTask): Promise<Envelope> {
 
 async function runTaskInner(task: PoolTask): Promise<Envelope> {
   const logs: LogRecord[] = [];
+  const events: EventRequest[] = [];
   const port = task.logPort;
   if (port) {
-    // Streamed: a daemon may run for hours; its lines must show while it runs.
+    // Streamed: a daemon may run for hours; its lines and Events must show while it runs.
     logs.push = (...records: LogRecord[]): number => {
       for (const record of records) port.postMessage(record);
       return 0;
     };
+    events.push = (...requests: EventRequest[]): number => {
+      for (const event of requests) port.postMessage({ event });
+      return 0;
+    };
   }
   const patch = freshPatch();
+  const subrefs = new Set<string>();
+  const sink: EventSink = (request) => void events.push(eventAbout(request));
+  const reply = (): {
+    patch: Record<string, unknown>;
+    logs: LogRecord[];
+    events: EventRequest[];
+    subrefs: string[];
+  } => ({
+    patch: changesOf(patch),
+    logs: port ? [] : logs,
+    events: port ? [] : events,
+    subrefs: [...subrefs],
+  });
   try {
     try {
       await importAll(moduleUrlsOf(task));
@@ -90,7 +130,7 @@ async function runTaskInner(task: PoolTask): Promise<Envelope> {
       memo: memoStandIn(task.handlerId),
     };
     if (task.stopBuffer) kwargs.stopped = new WorkerStopFlag(task.stopBuffer);
-    const result = await handler.fn(kwargs);
+    const result = await runInContext(handler, kwargs, task.invocation, sink, subrefs);
     const problem = findUncloneable(result, 'the result');
     if (problem) {
       throw new TypeError(
@@ -98,10 +138,115 @@ async function runTaskInner(task: PoolTask): Promise<Envelope> {
           `Return plain data, or ${WAY_OUT}.`,
       );
     }
-    return { ok: true, result, patch: changesOf(patch), logs: port ? [] : logs };
+    return { ok: true, result, ...reply() };
   } catch (thrown) {
-    return { ok: false, error: serializeError(toError(thrown)), patch: changesOf(patch), logs: port ? [] : logs };
+    return { ok: false, error: serializeError(toError(thrown)), ...reply() };
   }
+}
+
+/**
+ * Calls a handler inside the invocation context, as invoke.ts does in the event loop; then, for a change
+ * handler that declared sub-handlers and did not `await kopf.execute()` them, runs them here (their closures
+ * live in this thread). Their ids go into `subrefs`; their progress and results into `kwargs.patch`.
+ */
+async function runInContext(
+  handler: WorkerHandler,
+  kwargs: Record<string, unknown>,
+  task: TaskInvocation | undefined,
+  sink: EventSink,
+  subrefs: Set<string>,
+): Promise<unknown> {
+  const invocation: HandlerInvocation | undefined = task && {
+    kind: task.kind,
+    handlerId: handler.id,
+    body: kwargs.body,
+    declared: [],
+    executed: false,
+    execute: async () => {
+      invocation!.executed = true;
+      await runChildren(handler, invocation!, kwargs, task, sink, subrefs);
+    },
+  };
+  const store = { handler, kwargs, signal: undefined, data: invocationData(invocation, sink) };
+  const value = await invocationContext.run(store, () => handler.fn(kwargs));
+  if (invocation && !invocation.executed && invocation.declared.length > 0) await invocation.execute();
+  return value;
+}
+
+/** Runs a plain parent's declared sub-handlers in this thread, each attempt classified as in the event loop. */
+async function runChildren(
+  parent: WorkerHandler,
+  invocation: HandlerInvocation,
+  kwargs: Record<string, unknown>,
+  task: TaskInvocation,
+  sink: EventSink,
+  subrefs: Set<string>,
+): Promise<void> {
+  const settings = task.subhandling;
+  if (invocation.kind !== 'changing' || !settings) {
+    throw new TypeError(
+      `kopf.subhandler() can only be used inside a change handler (not in '${parent.id}').`,
+    );
+  }
+  await runSubhandlers({
+    parentId: parent.id,
+    declared: invocation.declared,
+    body: kwargs.body as Body,
+    cause: String(kwargs.reason ?? ''),
+    patch: kwargs.patch as never,
+    settings,
+    now: Date.now,
+    subrefs,
+    runChild: async ({ id, declared, record }) => {
+      const options = childOptions(declared);
+      const child = {
+        id,
+        kind: 'changing',
+        fn: declared.fn,
+        isAsync: declared.fn.constructor?.name === 'AsyncFunction',
+        offload: false,
+        ...options,
+      };
+      const now = Date.now();
+      const started = startedAt(record, now);
+      const retries = record.retries ?? 0;
+      const childKwargs = {
+        ...kwargs,
+        param: options.param,
+        retry: retries,
+        started: new Date(started),
+        runtime: (now - started) / 1000,
+      };
+      const childSubrefs = new Set<string>();
+      const result = await attempt({
+        handler: child,
+        retries,
+        runtime: (now - started) / 1000,
+        defaultBackoff: settings.defaultBackoff,
+        logger: kwargs.logger as never,
+        invoke: () => runInContext(child, childKwargs, task, sink, childSubrefs),
+      });
+      return {
+        outcome: {
+          final: result.final,
+          error: result.error ?? null,
+          delay: result.delay ?? null,
+          subrefs: [...childSubrefs],
+        },
+        result: result.result,
+      };
+    },
+  });
+}
+
+/** What of an Event's object crosses back: its identity only (the poster reads nothing else). */
+function eventAbout(request: EventRequest): EventRequest {
+  const { apiVersion, kind, metadata } = request.object;
+  const { name, namespace, uid, resourceVersion } = metadata ?? {};
+  return {
+    ...request,
+    object: { apiVersion, kind, metadata: { name, namespace, uid, resourceVersion } } as Body,
+  };
 }
 
 /** The ids (`kind:id`) registered in this thread after importing the operator files: main compares them with its own. */

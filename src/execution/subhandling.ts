@@ -1,0 +1,105 @@
+/**
+ * Running the sub-handlers a change handler declared (`kopf.subhandler`, Kopf's sub-handlers): each one with
+ * the id `parent/child`, its own progress record (read from the body, written into the patch), retries and
+ * result; the parent is finished only when all are, until then it is retried with HandlerChildrenRetry (as
+ * Kopf). The same loop serves a parent running in the event loop (src/engine/resource-services.ts runs each
+ * child as a change handler of its own) and a plain parent on the pool (worker.ts runs the children in the
+ * worker, where their closures live). Imports only model.
+ */
+import type { Body } from '../model/body.ts';
+import { HandlerChildrenRetry } from '../model/errors.ts';
+import type { Patch } from '../model/patch.ts';
+import {
+  delayOf,
+  isAwakened,
+  isFinished,
+  newRecord,
+  normalizeRecord,
+  withOutcome,
+  type Outcome,
+  type ProgressRecord,
+} from '../model/progress.ts';
+import { fetchProgress, writeProgress } from '../model/progress-storage.ts';
+import { deliverResultIfChanged } from '../model/results.ts';
+import type { DeclaredSubhandler } from './handler-context.ts';
+
+/** The per-call data key under which the engine passes {@link SubhandlingSettings} (for a plain parent on the pool). */
+export const SUBHANDLING = 'subhandling';
+
+/** The settings the loop needs (from `settings.persistence` and `settings.execution`). */
+export interface SubhandlingSettings {
+  prefix: string;
+  v1Keys: boolean;
+  rewriteUnchangedResults: boolean;
+  defaultBackoff: number;
+}
+
+/** One awakened child to run: its full id, its declaration, its progress record so far. */
+export interface ChildRun {
+  id: string;
+  declared: DeclaredSubhandler;
+  record: ProgressRecord;
+}
+
+/** Options of {@link runSubhandlers}. */
+export interface SubhandlingOptions {
+  parentId: string;
+  declared: readonly DeclaredSubhandler[];
+  body: Body;
+  /** The cause being handled (the records' purpose). */
+  cause: string;
+  patch: Patch;
+  settings: SubhandlingSettings;
+  now: () => number;
+  /** Collects the ids of the children (and theirs), for the parent's record. */
+  subrefs: Set<string>;
+  /** Runs one child once; its outcome and result. */
+  runChild: (child: ChildRun) => Promise<{ outcome: Outcome; result?: unknown }>;
+}
+
+/** Runs the awakened children; throws HandlerChildrenRetry while some are unfinished. */
+export async function runSubhandlers(options: SubhandlingOptions): Promise<void> {
+  const { body, patch, settings } = options;
+  const keyOptions = { prefix: settings.prefix, v1: settings.v1Keys };
+  const delays: number[] = [];
+  for (const sub of options.declared) {
+    const id = `${options.parentId}/${sub.id}`;
+    options.subrefs.add(id);
+    const now = options.now();
+    const stored = fetchProgress(body, id, keyOptions);
+    const origin = stored ? normalizeRecord(stored, now) : null;
+    let record: ProgressRecord =
+      origin && origin.purpose === options.cause ? origin : newRecord(now, options.cause);
+    if (isAwakened(record, now)) {
+      const { outcome, result } = await options.runChild({ id, declared: sub, record });
+      for (const ref of outcome.subrefs ?? []) options.subrefs.add(ref);
+      record = withOutcome(record, outcome, options.now());
+      if (outcome.final && !outcome.error && result !== undefined) {
+        deliverResultIfChanged(patch, body, id, result, {
+          rewriteUnchanged: settings.rewriteUnchangedResults,
+        });
+      }
+    }
+    writeProgress(patch, body, id, record, origin, keyOptions);
+    if (!isFinished(record)) delays.push(delayOf(record, options.now()) ?? 0);
+  }
+  if (delays.length > 0)
+    throw new HandlerChildrenRetry('Sub-handlers are not finished yet.', { delay: Math.min(...delays) });
+}
+
+/** The handler options of a declared child (Kopf's defaults for sub-handlers). */
+export function childOptions(sub: DeclaredSubhandler): {
+  param: unknown;
+  errors: 'temporary' | 'permanent' | 'ignored';
+  timeout: number | null;
+  retries: number | null;
+  backoff: number | null;
+} {
+  return {
+    param: sub.options.param ?? null,
+    errors: sub.options.errors ?? 'temporary',
+    timeout: sub.options.timeout ?? null,
+    retries: sub.options.retries ?? null,
+    backoff: sub.options.backoff ?? null,
+  };
+}
