@@ -1,6 +1,6 @@
 /**
  * Writing one reaction's changes to the object: at most a JSON patch for the finalizer, one merge patch of
- * the object and one of its `/status` (when the resource has a status subresource), skipping any that would
+ * its `/status` and one of the object (when the resource has a status subresource), skipping any that would
  * change nothing. Returns the newest body the API server returned, which becomes the actor's state (our own
  * patch's echo is then dropped as not newer). Called by src/engine/reaction.ts and release.ts.
  */
@@ -34,19 +34,24 @@ export async function writeJsonPatch(client: KubeClient, resource: Resource, bod
   }
 }
 
-/** Sends the merge patch: the main part, then the status part; each only when it would change something. */
+/**
+ * Sends the merge patch: the status part (handlers' results), then the main part (progress, the diff-base);
+ * each only when it would change something. In this order a crash between the two requests never leaves an
+ * object marked as handled (or a handler's progress stored) without its result: at worst the handler runs
+ * again and writes the same result.
+ */
 export async function writeMergePatch(client: KubeClient, resource: Resource, body: Body, patch: Patch): Promise<WriteResult> {
   const hasStatus = resource.subresources.includes('status');
   const { main, status } = splitStatus(patch, hasStatus);
   let current = body;
   let requests = 0;
   try {
-    if (main && !patchIsNoop(current, main)) {
-      current = await patchObject(client, resource, refOf(body), main, { type: 'merge' });
-      requests++;
-    }
     if (status && !patchIsNoop(current, status)) {
       current = await patchObject(client, resource, refOf(body), status, { type: 'merge', subresource: 'status' });
+      requests++;
+    }
+    if (main && !patchIsNoop(current, main)) {
+      current = await patchObject(client, resource, refOf(body), main, { type: 'merge' });
       requests++;
     }
   } catch (err) {
