@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { clusterBuild, clusterDown, clusterList, clusterUp } from './cluster.ts';
 import { demo } from './demo.ts';
+import { devCommand, type DevCliOptions } from './dev.ts';
 import { runCommand, type RunCliOptions } from './run.ts';
 import { machinesCommand } from './machines.ts';
 import { rbacCommand, type RbacCliOptions } from './rbac.ts';
@@ -33,6 +34,11 @@ cluster
 cluster.command('build').description('find or build the control-plane binaries').action(async () => clusterBuild());
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+// Options that `run` and `dev` share.
+const logFormatOption = (): Option =>
+  new Option('--log-format <format>', 'the log lines: plain text, full text with the time and level, or JSON').choices(['plain', 'full', 'json']).default('full');
+const DEVTOOLS_HELP = 'serve the live devtools page (default 127.0.0.1 and a free port; the URL with its token is logged)';
+const DEVTOOLS_REMOTE_HELP = 'allow --devtools on a non-loopback address';
 program
   .command('run')
   .description('run an operator: load the files (each registers handlers) and serve until SIGINT/SIGTERM')
@@ -44,12 +50,30 @@ program
   .option('-v, --verbose', 'debug logging')
   .option('-d, --debug', 'debug logging')
   .option('-q, --quiet', 'warnings and errors only')
-  .addOption(new Option('--log-format <format>', 'the log lines: plain text, full text with the time and level, or JSON').choices(['plain', 'full', 'json']).default('full'))
+  .addOption(logFormatOption())
   .option('--kubeconfig <file>', 'a kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
-  .option('--devtools [host:port]', 'serve the live devtools page (default 127.0.0.1 and a free port; the URL with its token is logged)')
-  .option('--devtools-allow-remote', 'allow --devtools on a non-loopback address')
+  .option('--devtools [host:port]', DEVTOOLS_HELP)
+  .option('--devtools-allow-remote', DEVTOOLS_REMOTE_HELP)
   .option('--inspect-stately <url>', "send the actors' XState inspection events to a Stately inspector (ws://…)")
   .action(async (paths: string[], options: RunCliOptions) => runCommand(paths, options));
+
+program
+  .command('dev')
+  .description(
+    'the developer\'s loop: use the control plane of `kopf-ts cluster up` (else start one for this session), ' +
+      'apply the manifests, run the operator on one namespace until Ctrl-C',
+  )
+  .argument('[paths...]', 'operator files (.ts or .js)')
+  .option('-m, --module <module>', 'an operator module to import (repeatable)', collect)
+  .option('--apply <file>', 'a YAML manifest to apply before the operator starts (repeatable; CRDs are waited for)', collect)
+  .option('-n, --namespace <ns>', 'the namespace to apply into and to serve', 'default')
+  .option('--name <name>', 'which `kopf-ts cluster up` to use when it runs', 'default')
+  .option('-v, --verbose', 'debug logging')
+  .option('-q, --quiet', 'warnings and errors only')
+  .addOption(logFormatOption())
+  .option('--devtools [host:port]', DEVTOOLS_HELP)
+  .option('--devtools-allow-remote', DEVTOOLS_REMOTE_HELP)
+  .action(async (paths: string[], options: DevCliOptions) => devCommand(paths, options));
 
 program
   .command('rbac')
