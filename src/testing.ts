@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './cluster/index.ts';
 /**
- * `applyManifests(kubeconfigPath, yamlText, namespace)`: creates (or replaces) every document of the YAML in the
- * cluster of that kubeconfig; namespaced objects without a namespace go to `namespace`. After a
+ * `applyManifests(kubeconfigPath, yamlText, namespace)`: applies every document of the YAML to the cluster of that
+ * kubeconfig by server-side apply (creates it, or sets the fields the YAML sets and keeps the operator's
+ * annotations, finalizers and status); namespaced objects without a namespace go to `namespace`. After a
  * CustomResourceDefinition it waits (up to 30 s) until the CRD is Established and served, so a CRD and objects of
  * it can be applied one after another. Resolves with the objects as the API server returned them.
  */

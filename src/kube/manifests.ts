@@ -1,5 +1,5 @@
 /**
- * Applying YAML manifests (create, or replace when they exist), as `kubectl apply` would for a newcomer's files:
+ * Applying YAML manifests by server-side apply, as `kubectl apply --server-side` does for a newcomer's files:
  * used by `kopf-ts demo` and `kopf-ts dev` (src/cli/) and exported to users' tests by `kopf-ts/testing`.
  * Resources are found by discovery from each document's apiVersion and kind. After a CustomResourceDefinition
  * is applied, it waits (bounded) until the CRD is Established and its resource is served, so that a CRD and
@@ -11,8 +11,10 @@ import { resourcePath, type Resource } from '../model/resource.ts';
 import { KubeClient } from './client.ts';
 import { loadConnection } from './config.ts';
 import { CRD_RESOURCE, discoverResources } from './discovery.ts';
-import { ApiConflictError } from './errors.ts';
-import { createObject, getObject } from './objects.ts';
+import { getObject } from './objects.ts';
+
+/** The field manager of the applied fields (`kubectl get -o yaml --show-managed-fields` shows it). */
+const FIELD_MANAGER = 'kopf-ts';
 
 /** Options of {@link applyManifests}. */
 export interface ApplyManifestsOptions {
@@ -21,8 +23,9 @@ export interface ApplyManifestsOptions {
 }
 
 /**
- * Applies every document of `yamlText` to the cluster of `kubeconfigPath`; namespaced ones without a namespace
- * go to `namespace`. Resolves with the objects as the API server returned them.
+ * Applies (server-side) every document of `yamlText` to the cluster of `kubeconfigPath`: creates each object, or
+ * sets the fields its YAML sets and keeps the others (an operator's annotations, finalizers, status). Namespaced
+ * ones without a namespace go to `namespace`. Resolves with the objects as the API server returned them.
  */
 export async function applyManifests(
   kubeconfigPath: string,
@@ -40,7 +43,7 @@ export async function applyManifests(
       body.metadata ??= {};
       const resource = await servedResource(client, body.apiVersion, body.kind);
       if (resource.namespaced) body.metadata.namespace ??= namespace;
-      const result = await createOrReplace(client, resource, body);
+      const result = await serverSideApply(client, resource, body);
       applied.push(result);
       if (resource.group === CRD_RESOURCE.group && resource.kind === CRD_RESOURCE.kind) {
         await waitUntilServed(client, result, options.crdTimeoutMs ?? 30_000);
@@ -64,22 +67,23 @@ async function servedResource(client: KubeClient, apiVersion: string, kind: stri
   return resource;
 }
 
-async function createOrReplace(client: KubeClient, resource: Resource, body: Body): Promise<Body> {
-  try {
-    return await createObject(client, resource, body);
-  } catch (err) {
-    if (!(err instanceof ApiConflictError)) throw err;
-    const ref = { namespace: body.metadata.namespace, name: body.metadata.name ?? '' };
-    const current = await getObject(client, resource, ref);
-    body.metadata.resourceVersion = current.metadata.resourceVersion;
-    return await client.request<Body>({
-      method: 'PUT',
-      path: resourcePath(resource, ref),
-      body,
-      resource: resource.plural,
-      verb: 'update',
-    });
-  }
+/**
+ * Server-side apply (as `kubectl apply --server-side --force-conflicts`): creates the object, or sets the fields
+ * the YAML sets and leaves the rest alone, such as the annotations, finalizers and status that an operator wrote
+ * (a replace would drop them and make the object look new to kopf-ts).
+ */
+async function serverSideApply(client: KubeClient, resource: Resource, body: Body): Promise<Body> {
+  const ref = { namespace: body.metadata.namespace, name: body.metadata.name ?? '' };
+  if (!ref.name) throw new Error(`${body.apiVersion} ${body.kind} without metadata.name cannot be applied`);
+  return await client.request<Body>({
+    method: 'PATCH',
+    path: resourcePath(resource, ref),
+    query: { fieldManager: FIELD_MANAGER, force: true },
+    body,
+    contentType: 'application/apply-patch+yaml',
+    resource: resource.plural,
+    verb: 'patch',
+  });
 }
 
 interface CrdStatus {
