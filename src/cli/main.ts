@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { clusterBuild, clusterDown, clusterList, clusterUp } from './cluster.ts';
 import { demo } from './demo.ts';
 import { devCommand, type DevCliOptions } from './dev.ts';
+import { initCommand } from './init.ts';
 import { runCommand, type RunCliOptions } from './run.ts';
 import { machinesCommand } from './machines.ts';
 import { rbacCommand, type RbacCliOptions } from './rbac.ts';
@@ -74,6 +75,13 @@ program
   .option('--devtools [host:port]', DEVTOOLS_HELP)
   .option('--devtools-allow-remote', DEVTOOLS_REMOTE_HELP)
   .action(async (paths: string[], options: DevCliOptions) => devCommand(paths, options));
+
+program
+  .command('init')
+  .description('scaffold an operator project into DIR: package.json, handlers.ts, a CRD and an object, a test, Dockerfile, RBAC')
+  .argument('<dir>', 'the directory to create (or an empty one)')
+  .option('--force', 'write into a non-empty directory (files of the same names are overwritten)')
+  .action(async (dir: string, options: { force?: boolean }) => initCommand(dir, options));
 
 program
   .command('rbac')
