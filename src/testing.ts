@@ -1,12 +1,20 @@
 /**
- * The public test kit, `kopf-ts/testing`: a real local control plane (`startControlPlane`) and `KopfRunner`,
- * which runs an operator exactly as `kopf-ts run …` does, in a child process, and lets a test wait for its
- * log lines and stop it. Used by users' tests, by examples/NN-*\/*.test.ts and by the engine's own tests.
+ * The public test kit, `kopf-ts/testing`: a real local control plane (`startControlPlane`), `applyManifests`
+ * (YAML files into it, CRDs waited for until served) and `KopfRunner`, which runs an operator exactly as
+ * `kopf-ts run …` does, in a child process, and lets a test wait for its log lines and stop it. Used by users' tests, by examples/NN-*\/*.test.ts and by the engine's own tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './cluster/index.ts';
+/**
+ * `applyManifests(kubeconfigPath, yamlText, namespace)`: applies every document of the YAML to the cluster of that
+ * kubeconfig by server-side apply (creates it, or sets the fields the YAML sets and keeps the operator's
+ * annotations, finalizers and status); namespaced objects without a namespace go to `namespace`. After a
+ * CustomResourceDefinition it waits (up to 30 s) until the CRD is Established and served, so a CRD and objects of
+ * it can be applied one after another. Resolves with the objects as the API server returned them.
+ */
+export { applyManifests, type ApplyManifestsOptions } from './kube/manifests.ts';
 
 // The package's own bin: this file is src/testing.ts in a checkout, dist/src/testing.js when installed.
 const BIN = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../bin/kopf-ts.js' : '../../bin/kopf-ts.js', import.meta.url));

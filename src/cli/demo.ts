@@ -11,9 +11,9 @@ import { runOperator } from '../engine/operator.ts';
 import { importOperatorFile } from '../execution/operator-files.ts';
 import { KubeClient } from '../kube/client.ts';
 import { loadConnection } from '../kube/config.ts';
+import { applyManifests } from '../kube/manifests.ts';
 import { getObject } from '../kube/objects.ts';
 import { createRootLogger } from '../observe/log.ts';
-import { applyManifests } from './manifests.ts';
 
 // This file is src/cli/demo.ts in a checkout, dist/src/cli/demo.js in the package (which ships the three files used).
 const examples = new URL(import.meta.url.endsWith('.ts') ? '../../examples/' : '../../../examples/', import.meta.url);

@@ -6,6 +6,8 @@ import { Command, Option } from 'commander';
 import { clusterBuild, clusterDown, clusterList, clusterUp } from './cluster.ts';
 import { demo } from './demo.ts';
 import { OperatorFileError } from '../execution/operator-files.ts';
+import { devCommand, type DevCliOptions } from './dev.ts';
+import { initCommand } from './init.ts';
 import { runCommand, type RunCliOptions } from './run.ts';
 import { machinesCommand } from './machines.ts';
 import { rbacCommand, type RbacCliOptions } from './rbac.ts';
@@ -42,6 +44,14 @@ cluster
   .action(async () => clusterBuild());
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+// Options that `run` and `dev` share.
+const logFormatOption = (): Option =>
+  new Option('--log-format <format>', 'the log lines: plain text, full text with the time and level, or JSON')
+    .choices(['plain', 'full', 'json'])
+    .default('full');
+const DEVTOOLS_HELP =
+  'serve the live devtools page (default 127.0.0.1 and a free port; the URL with its token is logged)';
+const DEVTOOLS_REMOTE_HELP = 'allow --devtools on a non-loopback address';
 program
   .command('run')
   .description('run an operator: load the files (each registers handlers) and serve until SIGINT/SIGTERM')
@@ -53,25 +63,46 @@ program
   .option('-v, --verbose', 'debug logging')
   .option('-d, --debug', 'debug logging')
   .option('-q, --quiet', 'warnings and errors only')
-  .addOption(
-    new Option(
-      '--log-format <format>',
-      'the log lines: plain text, full text with the time and level, or JSON',
-    )
-      .choices(['plain', 'full', 'json'])
-      .default('full'),
-  )
+  .addOption(logFormatOption())
   .option('--kubeconfig <file>', 'a kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
-  .option(
-    '--devtools [host:port]',
-    'serve the live devtools page (default 127.0.0.1 and a free port; the URL with its token is logged)',
-  )
-  .option('--devtools-allow-remote', 'allow --devtools on a non-loopback address')
+  .option('--devtools [host:port]', DEVTOOLS_HELP)
+  .option('--devtools-allow-remote', DEVTOOLS_REMOTE_HELP)
   .option(
     '--inspect-stately <url>',
     "send the actors' XState inspection events to a Stately inspector (ws://…)",
   )
   .action(async (paths: string[], options: RunCliOptions) => runCommand(paths, options));
+
+program
+  .command('dev')
+  .description(
+    "the developer's loop: use the control plane of `kopf-ts cluster up` (else start one for this session), " +
+      'apply the manifests, run the operator on one namespace until Ctrl-C',
+  )
+  .argument('[paths...]', 'operator files (.ts or .js)')
+  .option('-m, --module <module>', 'an operator module to import (repeatable)', collect)
+  .option(
+    '--apply <file>',
+    'a YAML manifest to apply before the operator starts (repeatable; CRDs are waited for)',
+    collect,
+  )
+  .option('-n, --namespace <ns>', 'the namespace to apply into and to serve', 'default')
+  .option('--name <name>', 'which `kopf-ts cluster up` to use when it runs', 'default')
+  .option('-v, --verbose', 'debug logging')
+  .option('-q, --quiet', 'warnings and errors only')
+  .addOption(logFormatOption())
+  .option('--devtools [host:port]', DEVTOOLS_HELP)
+  .option('--devtools-allow-remote', DEVTOOLS_REMOTE_HELP)
+  .action(async (paths: string[], options: DevCliOptions) => devCommand(paths, options));
+
+program
+  .command('init')
+  .description(
+    'scaffold an operator project into DIR: package.json, handlers.ts, a CRD and an object, a test, Dockerfile, RBAC',
+  )
+  .argument('<dir>', 'the directory to create (or an empty one)')
+  .option('--force', 'write into a non-empty directory (files of the same names are overwritten)')
+  .action(async (dir: string, options: { force?: boolean }) => initCommand(dir, options));
 
 program
   .command('rbac')

@@ -2,7 +2,8 @@
  * `kopf-ts run FILE... [-m MODULE]... [-n NS]... [-A] [--standalone] [-v|-d|-q] [--log-format F]
  * [--devtools [HOST:PORT]] [--devtools-allow-remote] [--inspect-stately URL]`: loads the operator's files
  * (TypeScript or JavaScript; each registers handlers on import) and runs the operator until SIGINT/SIGTERM,
- * with the devtools page and/or Stately's inspector attached when asked. Called by src/cli/main.ts.
+ * with the devtools page and/or Stately's inspector attached when asked. `runCommand` is called by
+ * src/cli/main.ts; `serveOperator` (the same run, returning instead of exiting) by src/cli/dev.ts.
  */
 import { existsSync } from 'node:fs';
 import { runOperator } from '../engine/operator.ts';
@@ -28,8 +29,23 @@ export interface RunCliOptions {
   inspectStately?: string;
 }
 
-/** Imports the operator files and modules, then runs the operator until a signal stops it. */
+/** Imports the operator files and modules, runs the operator until a signal stops it, then exits the process. */
 export async function runCommand(paths: string[], options: RunCliOptions): Promise<void> {
+  await serveOperator(paths, options);
+  // Handlers still running after the exit timeout are abandoned (their changes are not recorded and they run
+  // again after a restart): exit now rather than wait for them.
+  process.exit(0);
+}
+
+/**
+ * What `kopf-ts run` does, without exiting: imports the operator files and modules, then runs the operator
+ * until SIGINT/SIGTERM (or `stopped`, when given, is aborted) and resolves once it has stopped.
+ */
+export async function serveOperator(
+  paths: string[],
+  options: RunCliOptions,
+  stopped?: AbortSignal,
+): Promise<void> {
   // `--devtools` takes an optional address, so `run --devtools handlers.ts` hands it the file: give it back.
   if (
     typeof options.devtools === 'string' &&
@@ -84,6 +100,9 @@ export async function runCommand(paths: string[], options: RunCliOptions): Promi
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const onStopped = (): void => stop.abort();
+  if (stopped?.aborted) stop.abort();
+  stopped?.addEventListener('abort', onStopped, { once: true });
   try {
     await runOperator({
       logger,
@@ -99,9 +118,9 @@ export async function runCommand(paths: string[], options: RunCliOptions): Promi
   } finally {
     stately?.stop();
     await devtools?.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    stopped?.removeEventListener('abort', onStopped);
   }
-  // Handlers still running after the exit timeout are abandoned (their changes are not recorded and they run
-  // again after a restart): exit now rather than wait for them.
   logger.flush();
-  process.exit(0);
 }

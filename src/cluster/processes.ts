@@ -3,7 +3,9 @@
  *
  * Used by control-plane.ts. Each child is started under `setpriv --pdeathsig TERM` when util-linux's setpriv
  * exists, so the kernel signals it if our process dies, even by SIGKILL; and a process 'exit' hook kills
- * whatever is still running on a normal exit. stop() sends SIGTERM, then SIGKILL after a grace period.
+ * whatever is still running on a normal exit. Each runs in a process group of its own, so a terminal's Ctrl-C
+ * reaches only our process, which decides the order of stopping. stop() sends SIGTERM, then SIGKILL after a
+ * grace period.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
@@ -35,7 +37,9 @@ export interface Child {
 export function startChild(name: string, command: string, args: string[], logPath: string): Child {
   installExitHook();
   const argv = SETPRIV ? [SETPRIV, '--pdeathsig', 'TERM', '--', command, ...args] : [command, ...args];
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own: a Ctrl-C in the terminal reaches our process, which stops the operator first and
+  // then the plane, instead of killing etcd and kube-apiserver under an operator that is still writing.
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   running.add(child);
   const log = createWriteStream(logPath);
   const lines: string[] = [];

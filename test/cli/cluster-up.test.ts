@@ -10,9 +10,8 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheRoot } from '../../src/cluster/index.ts';
 import { KopfRunner } from '../../src/testing.ts';
-import { eventually } from '../helpers/cluster.ts';
+import { eventually, privateCacheEnv, processRunning } from '../helpers/cluster.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/kopf-ts.js', import.meta.url));
 const KUBECTL = '/usr/bin/kubectl';
@@ -28,12 +27,7 @@ interface Home {
 /** A temporary XDG_CACHE_HOME for one test; everything started in it is stopped and the directory removed by teardown. */
 function home(t: ExecutionContext): Home {
   const dir = mkdtempSync(join(tmpdir(), 'kopf-ts-cluster-up-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    XDG_CACHE_HOME: dir,
-    KOPF_TS_CONTROL_PLANE_CACHE: cacheRoot(process.env),
-  };
-  delete env.KUBECONFIG;
+  const env = privateCacheEnv(dir);
   const runners: KopfRunner[] = [];
   // Should the worker exit before teardown (a timeout), no `up` outlives it: killing one kills its etcd and
   // kube-apiserver too (they run under a parent-death signal).
@@ -96,20 +90,7 @@ async function list(env: NodeJS.ProcessEnv): Promise<Listed[]> {
   return JSON.parse(stdout) as Listed[];
 }
 
-/** Whether a process runs (a zombie does not). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+const running = processRunning;
 
 const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8);
 

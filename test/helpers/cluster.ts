@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import * as https from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { startControlPlane, type ControlPlane } from '../../src/cluster/index.ts';
+import { cacheRoot, startControlPlane, type ControlPlane } from '../../src/cluster/index.ts';
 
 /** What a test file gets. */
 export interface TestCluster {
@@ -48,6 +48,35 @@ export async function eventually<T>(check: () => Promise<T> | T, what: string, t
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * This process's environment for `kopf-ts cluster up` and `dev` in a private state directory: XDG_CACHE_HOME is
+ * `dir` (state files, default kubeconfigs) while the binaries still come from the usual cache; no KUBECONFIG.
+ */
+export function privateCacheEnv(dir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    XDG_CACHE_HOME: dir,
+    KOPF_TS_CONTROL_PLANE_CACHE: cacheRoot(process.env),
+  };
+  delete env.KUBECONFIG;
+  return env;
+}
+
+/** Whether a process runs (a zombie does not). */
+export function processRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
   }
 }
 
