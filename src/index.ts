@@ -10,6 +10,8 @@ import { currentPoster } from './engine/posting.ts';
 import { currentEventSink, currentInvocation } from './execution/handler-context.ts';
 import { runOperator, type OperatorOptions } from './engine/operator.ts';
 import { describe } from './execution/attempt.ts';
+import { ConnectionInfo } from './model/connection-info.ts';
+import { connectionInfoFromKubeconfig, type KubeconfigLoginOptions } from './kube/credentials.ts';
 
 export { on, daemon, timer } from './on.ts';
 export type {
@@ -30,6 +32,10 @@ export type {
   EventRegistration,
   SpawningRegistration,
   ActivityRegistration,
+  LoginRegistration,
+  LoginFn,
+  LoginKwargs,
+  LoginResult,
 } from './on.ts';
 export { DaemonStoppingReason } from './execution/stop-flag.ts';
 export { PRESENT, ABSENT, not_, all_, any_, none_ } from './handlers/filters.ts';
@@ -199,3 +205,20 @@ export async function operator(options: OperatorOptions = {}): Promise<void> {
 
 /** Same as {@link operator} (Kopf's `kopf.run()`, which is its blocking form). */
 export const run = operator;
+
+// Login (docs/login.md): what `kopf.on.login` handlers return, and the default login as a function.
+export { ConnectionInfo, type ConnectionInfoFields } from './model/connection-info.ts';
+export { LoginError } from './kube/vault.ts';
+export type { KubeconfigLoginOptions } from './kube/credentials.ts';
+
+/**
+ * Kopf's `login_via_client`: the credentials of the kubeconfig ($KUBECONFIG, ~/.kube/config, or `kubeconfig`)
+ * or of the pod's service account, as a ConnectionInfo (priority 10). It is the default login when no
+ * `kopf.on.login` handler exists; a login handler may call it and adjust the result. Login handlers'
+ * kwargs may be passed as they are (they are ignored).
+ */
+export async function loginViaClient(options: KubeconfigLoginOptions & Record<string, unknown> = {}): Promise<ConnectionInfo> {
+  return new ConnectionInfo(await connectionInfoFromKubeconfig({ kubeconfig: options.kubeconfig, context: options.context }));
+}
+/** Kopf's spelling of {@link loginViaClient}. */
+export const login_via_client = loginViaClient;

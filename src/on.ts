@@ -4,6 +4,7 @@
  * through src/index.ts. Imports only src/handlers and src/model.
  */
 import { parseField } from './model/dicts.ts';
+import type { ConnectionInfo, ConnectionInfoFields } from './model/connection-info.ts';
 import type { ErrorsMode } from './model/errors.ts';
 import { handlerId } from './handlers/ids.ts';
 import { getDefaultRegistry } from './handlers/registry.ts';
@@ -12,6 +13,7 @@ import { validateFilters, type FilterOptions, type ValueCriterion, type WhenCall
 import type { ChangingHandler, ChangingReason, EventHandler, ActivityHandler, HandlerFn, BaseOptions, DaemonHandler, TimerHandler, InitialDelay } from './handlers/handler.ts';
 import type {
   ActivityFn,
+  ActivityKwargs,
   AsyncDaemonFn,
   CauseKwargs,
   ChangingFn,
@@ -157,6 +159,18 @@ export interface ActivityRegistration {
   (options: ActivityOptions, fn: ActivityFn): ActivityFn;
 }
 
+/** What a login handler returns: credentials, or nothing (null/undefined: this handler has none). */
+export type LoginResult = ConnectionInfo | ConnectionInfoFields | null | undefined;
+/** Kwargs of a login handler: those of every activity, with `activity: 'login'`. */
+export type LoginKwargs = Omit<ActivityKwargs, 'activity'> & { activity: 'login' };
+/** A login handler (`async` or plain: a plain one runs on the worker pool, its result crossing as plain data). */
+export type LoginFn = (kwargs: LoginKwargs) => LoginResult | Promise<LoginResult>;
+/** `on.login([options,] fn)`. */
+export interface LoginRegistration {
+  (fn: LoginFn): LoginFn;
+  (options: ActivityOptions, fn: LoginFn): LoginFn;
+}
+
 /** A handler as the implementations below see it (the public types say what it receives and returns). */
 type AnyFn = (kwargs: any) => any;
 
@@ -259,7 +273,8 @@ function activity(kind: ActivityHandler['activity']) {
       kind: 'activity',
       activity: kind,
       id: handlerId(fn, options, null, kind),
-      ...commonFields(fn, options, false),
+      // Startup and cleanup run inline by default; login, like every plain handler, on the pool.
+      ...commonFields(fn, options, kind === 'login'),
     };
     getDefaultRegistry().add(handler);
     return fn;
@@ -323,6 +338,7 @@ export const on: {
   timer: SpawningRegistration<'timer'>;
   startup: ActivityRegistration;
   cleanup: ActivityRegistration;
+  login: LoginRegistration;
 } = {
   resume: changing(null, 'resume', { initial: true }),
   create: changing('create', 'create'),
@@ -334,4 +350,5 @@ export const on: {
   timer,
   startup: activity('startup'),
   cleanup: activity('cleanup'),
+  login: activity('login'),
 };

@@ -1,7 +1,8 @@
 /**
  * Operator activities: `on.startup` handlers run before anything else (all of them, retried until every one
  * succeeded; a permanent failure stops the operator), `on.cleanup` handlers after everything stopped. They
- * get the operator-wide `memo` and the mutable `settings`. Called by src/engine/operator.ts.
+ * get the operator-wide `memo` and the mutable `settings`. Called by src/engine/operator.ts (`activityKwargs` also by
+ * login.ts).
  */
 import type { OperatorSettings } from '../model/settings.ts';
 import type { Registry } from '../handlers/registry.ts';
@@ -14,6 +15,20 @@ export interface ActivityContext {
   logger: Logger;
   memo: object;
   signal: AbortSignal;
+}
+
+/** The kwargs of an activity handler (startup, cleanup, login): Kopf's activity kwargs. */
+export function activityKwargs(activity: string, handler: { param: unknown }, ctx: Pick<ActivityContext, 'logger' | 'memo' | 'settings'>, retries: number, started: number, now: number): Record<string, unknown> {
+  return {
+    logger: ctx.logger,
+    memo: ctx.memo,
+    settings: ctx.settings,
+    param: handler.param,
+    retry: retries,
+    started: new Date(started),
+    runtime: (now - started) / 1000,
+    activity,
+  };
 }
 
 /** Runs every handler of the activity until all succeeded; throws if one fails for good. */
@@ -30,17 +45,7 @@ export async function runActivities(registry: Registry, activity: 'startup' | 'c
         runtime: (now - state.started) / 1000,
         defaultBackoff: ctx.settings.execution.defaultBackoff,
         logger: ctx.logger,
-        invoke: async () =>
-          await state.handler.fn({
-            logger: ctx.logger,
-            memo: ctx.memo,
-            settings: ctx.settings,
-            param: state.handler.param,
-            retry: state.retries,
-            started: new Date(state.started),
-            runtime: (now - state.started) / 1000,
-            activity,
-          }),
+        invoke: async () => await state.handler.fn(activityKwargs(activity, state.handler, ctx, state.retries, state.started, now)),
       });
       state.retries++;
       if (result.final) {

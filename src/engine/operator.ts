@@ -1,5 +1,5 @@
 /**
- * The operator: connects, runs startup activities, discovers resources, resolves the handlers' selectors,
+ * The operator: runs startup activities, logs in (login handlers, else the kubeconfig), discovers resources, resolves the handlers' selectors,
  * starts one watch loop per (resource × namespace) feeding the dispatcher, follows namespaces and CRDs as they
  * come and go, and stops gracefully (watches closed, in-flight reactions given `queueing.exitTimeout`,
  * queued Events posted, cleanup activities run). Called by `kopf-ts run` (src/cli/run.ts) and by embedders
@@ -10,7 +10,7 @@ import { matchAnyNamespace } from '../model/namespaces.ts';
 import { resourceName, type Resource } from '../model/resource.ts';
 import { defaultSettings, type OperatorSettings } from '../model/settings.ts';
 import { KubeClient } from '../kube/client.ts';
-import { loadConnection } from '../kube/config.ts';
+import type { LoginError } from '../kube/vault.ts';
 import { CRD_RESOURCE, NAMESPACE_RESOURCE, discoverResources } from '../kube/discovery.ts';
 import { EventWriter } from '../kube/events.ts';
 import { watchObjects } from '../kube/watch.ts';
@@ -18,6 +18,7 @@ import { getDefaultRegistry, type Registry } from '../handlers/registry.ts';
 import { selectResources, type Selector } from '../handlers/selector.ts';
 import { createRootLogger, type Logger } from '../observe/log.ts';
 import { runActivities } from './activities.ts';
+import { createVault } from './login.ts';
 import { closePool, configurePool } from '../execution/pool.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { createObjectActor } from './object-actor.ts';
@@ -75,7 +76,10 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   const registry = options.registry ?? getDefaultRegistry();
   const logger = options.logger ?? createRootLogger();
   const memo = options.memo ?? new Memo();
-  const signal = options.signal ?? new AbortController().signal;
+  // Stops the operator when no credentials can be had any more (Kopf: "the API calls fail, and so does the operator").
+  const loginLost = new AbortController();
+  let loginFailure: LoginError | null = null;
+  const signal = AbortSignal.any([options.signal ?? new AbortController().signal, loginLost.signal]);
   const clusterwide = options.clusterwide ?? !(options.namespaces?.length);
   const patterns = options.namespaces ?? [];
 
@@ -89,7 +93,23 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     moduleUrls: options.moduleUrls ?? [],
   });
 
-  const connection = options.client?.connection ?? loadConnection({ kubeconfig: options.kubeconfig });
+  let loggedIn = false;
+  const vault = options.client
+    ? null
+    : createVault(registry, { settings, logger, memo, signal, moduleUrls: options.moduleUrls ?? [], kubeconfig: options.kubeconfig }, (error) => {
+        loginFailure = error;
+        // The initial login's failure is the operator's rejection; a later one is logged as it stops it.
+        if (loggedIn) logger.error(`${error.message} The operator stops.`);
+        loginLost.abort();
+      });
+  try {
+    await vault?.login();
+    loggedIn = true;
+  } catch (err) {
+    await closePool();
+    throw err;
+  }
+  const connection = options.client?.connection ?? vault!.connection();
   const client = options.client ?? new KubeClient(connection, {
     qps: settings.networking.qps,
     burst: settings.networking.burst,
@@ -192,6 +212,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     if (!options.client) await client.close();
     logger.info('The operator has stopped.');
   }
+  if (loginFailure) throw loginFailure;
 
   async function followNamespaces(): Promise<void> {
     for await (const item of watchObjects({ client, resource: NAMESPACE_RESOURCE, signal, pageSize: settings.watching.listPageSize })) {

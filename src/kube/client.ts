@@ -3,10 +3,13 @@
  * keep-alive undici Agents (optionally HTTP/2) — requests share at most `connections` connections, watch
  * streams get their own — with fresh auth per request, an optional client-side rate limit,
  * retries of 5xx/429/connection errors with backoff (honouring Retry-After), typed errors, and request
- * counters by verb and resource. Created by the engine; used by objects.ts, watch.ts, discovery.ts, events.ts.
+ * counters by verb and resource. Credentials from a vault (login handlers, vault.ts) get agents of their own,
+ * made from their TLS material and closed gracefully when the vault drops them (in-flight requests and watch
+ * streams finish on them; new ones go to the new agents); a 401 invalidates the credentials used and the
+ * request is sent again with the next ones. Created by the engine; used by objects.ts, watch.ts, discovery.ts, events.ts.
  */
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
-import type { Connection } from './config.ts';
+import type { Auth, Connection } from './config.ts';
 import { ApiConnectionError, ApiError, apiErrorFor, parseRetryAfter, type StatusBody } from './errors.ts';
 import { RateLimiter } from './rate-limiter.ts';
 
@@ -55,9 +58,17 @@ export class KubeClient {
   #agent: Promise<Dispatcher> | null = null;
   /** Watch streams hold their connection for minutes: they must not take the requests' ones. */
   #streamAgent: Promise<Dispatcher> | null = null;
+  /** The agents of each vault credential (their identity), as the two above. */
+  readonly #agentsOf = new Map<object, { agent?: Promise<Dispatcher>; stream?: Promise<Dispatcher> }>();
 
   constructor(connection: Connection, options: KubeClientOptions = {}) {
     this.connection = connection;
+    connection.onRetired?.((identity) => {
+      const agents = this.#agentsOf.get(identity);
+      this.#agentsOf.delete(identity);
+      // Graceful: what runs on them finishes; anything new goes to the new credentials' agents.
+      for (const pending of [agents?.agent, agents?.stream]) void pending?.then((a) => a.close()).catch(() => undefined);
+    });
     this.#options = {
       qps: options.qps ?? 0,
       burst: options.burst ?? 100,
@@ -86,26 +97,35 @@ export class KubeClient {
 
   /** Closes the connections. */
   async close(): Promise<void> {
-    for (const pending of [this.#agent, this.#streamAgent]) {
+    const ofCredentials = [...this.#agentsOf.values()].flatMap((a) => [a.agent, a.stream]);
+    this.#agentsOf.clear();
+    for (const pending of [this.#agent, this.#streamAgent, ...ofCredentials]) {
       const agent = await pending?.catch(() => null);
       await agent?.close();
     }
   }
 
-  #dispatcher(streaming: boolean): Promise<Dispatcher> {
-    if (streaming) return (this.#streamAgent ??= this.#newAgent(null));
-    return (this.#agent ??= this.#newAgent(this.#options.connections));
+  #dispatcher(streaming: boolean, auth: Auth): Promise<Dispatcher> {
+    if (auth.identity) {
+      let agents = this.#agentsOf.get(auth.identity);
+      if (!agents) this.#agentsOf.set(auth.identity, (agents = {}));
+      if (streaming) return (agents.stream ??= this.#newAgent(null, auth));
+      return (agents.agent ??= this.#newAgent(this.#options.connections, auth));
+    }
+    if (streaming) return (this.#streamAgent ??= this.#newAgent(null, auth));
+    return (this.#agent ??= this.#newAgent(this.#options.connections, auth));
   }
 
-  #newAgent(connections: number | null): Promise<Dispatcher> {
-    return this.connection.authenticate().then(
+  /** An agent with the TLS material of these credentials (the first request's, for a plain connection). */
+  #newAgent(connections: number | null, auth: Auth): Promise<Dispatcher> {
+    return Promise.resolve(auth).then(
       (auth) =>
         new Agent({
           connect: {
             ca: auth.ca,
             cert: auth.cert,
             key: auth.key,
-            rejectUnauthorized: !this.connection.insecure,
+            rejectUnauthorized: !(auth.insecure ?? this.connection.insecure),
           },
           keepAliveTimeout: 60_000,
           allowH2: this.#options.http2,
@@ -122,10 +142,20 @@ export class KubeClient {
     this.#stats.set(key, (this.#stats.get(key) ?? 0) + 1);
   }
 
-  async #send(req: KubeRequest, timeoutMs: number | null): Promise<Dispatcher.ResponseData> {
+  /** Sends; on a 401 to vault credentials, invalidates them and sends again with the next (a LoginError when none). */
+  async #sendAuthorized(req: KubeRequest, timeoutMs: number | null): Promise<Dispatcher.ResponseData> {
+    for (;;) {
+      const auth = await this.connection.authenticate();
+      const res = await this.#send(req, timeoutMs, auth);
+      if (res.statusCode !== 401 || !auth.invalidate) return res;
+      const text = await res.body.text();
+      await auth.invalidate(apiErrorFor(401, parseBody(text)));
+    }
+  }
+
+  async #send(req: KubeRequest, timeoutMs: number | null, auth: Auth): Promise<Dispatcher.ResponseData> {
     await this.#limiter.acquire();
-    const auth = await this.connection.authenticate();
-    const url = new URL(this.connection.server + req.path);
+    const url = new URL((auth.server ?? this.connection.server) + req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     this.#count(req);
     const headers: Record<string, string> = { ...auth.headers, accept: 'application/json', 'user-agent': this.#options.userAgent };
@@ -140,7 +170,7 @@ export class KubeClient {
         method: req.method,
         headers,
         body,
-        dispatcher: await this.#dispatcher(timeoutMs === null),
+        dispatcher: await this.#dispatcher(timeoutMs === null, auth),
         signal: signals.length ? AbortSignal.any(signals) : undefined,
       });
     } catch (err) {
@@ -155,7 +185,7 @@ export class KubeClient {
     for (let attempt = 0; ; attempt++) {
       let error: Error;
       try {
-        const res = await this.#send(req, this.#options.requestTimeout * 1000);
+        const res = await this.#sendAuthorized(req, this.#options.requestTimeout * 1000);
         const text = await res.body.text();
         if (res.statusCode < 400) return (text ? JSON.parse(text) : undefined) as T;
         error = apiErrorFor(res.statusCode, parseBody(text), parseRetryAfter(res.headers['retry-after']));
@@ -176,7 +206,7 @@ export class KubeClient {
 
   /** Opens a streaming GET (a watch): resolves with the response once headers arrive; errors are typed. */
   async stream(req: KubeRequest): Promise<Dispatcher.ResponseData> {
-    const res = await this.#send({ ...req, verb: req.verb ?? 'watch' }, null);
+    const res = await this.#sendAuthorized({ ...req, verb: req.verb ?? 'watch' }, null);
     if (res.statusCode >= 400) {
       const text = await res.body.text();
       throw apiErrorFor(res.statusCode, parseBody(text), parseRetryAfter(res.headers['retry-after']));

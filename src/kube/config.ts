@@ -25,6 +25,8 @@ export interface Connection {
   defaultNamespace: string;
   /** Fresh auth headers (Authorization, …) and TLS material; called per (re)connect. */
   authenticate(): Promise<Auth>;
+  /** Credentials that can be replaced (login handlers, see vault.ts): told when one is dropped, to close its connections. */
+  onRetired?(listener: (identity: object) => void): void;
 }
 
 /** What one (re)connect needs. */
@@ -33,6 +35,13 @@ export interface Auth {
   ca?: string | Buffer | undefined;
   cert?: string | Buffer | undefined;
   key?: string | Buffer | undefined;
+  /** Credentials from a vault (vault.ts): their own server and TLS flag, overriding the connection's. */
+  server?: string | undefined;
+  insecure?: boolean | undefined;
+  /** The credentials these came from: connections are pooled per identity (new TLS material, new pool). */
+  identity?: object | undefined;
+  /** The server answered 401 to these: drop them, re-login if none are left; rejects when none can be had. */
+  invalidate?: ((error: Error) => Promise<void>) | undefined;
 }
 
 /** Options of {@link loadConnection}. */
