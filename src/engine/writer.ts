@@ -10,7 +10,7 @@ import type { JsonPatchOp } from '../model/finalizers.ts';
 import { patchIsNoop, splitStatus, type Patch } from '../model/patch.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { patchObject } from '../kube/objects.ts';
-import { ApiNotFoundError } from '../kube/errors.ts';
+import { ApiError, ApiNotFoundError } from '../kube/errors.ts';
 
 /** What a write did. */
 export interface WriteResult {
@@ -38,16 +38,25 @@ export async function writeJsonPatch(client: KubeClient, resource: Resource, bod
  * Sends the merge patch: the status part (handlers' results), then the main part (progress, the diff-base);
  * each only when it would change something. In this order a crash between the two requests never leaves an
  * object marked as handled (or a handler's progress stored) without its result: at worst the handler runs
- * again and writes the same result.
+ * again and writes the same result. A status patch the API server rejects for good (403, 400, 422) does not
+ * hold the object back: the main part is written, then the rejection is thrown (the caller reports it).
  */
 export async function writeMergePatch(client: KubeClient, resource: Resource, body: Body, patch: Patch): Promise<WriteResult> {
   const hasStatus = resource.subresources.includes('status');
   const { main, status } = splitStatus(patch, hasStatus);
   let current = body;
   let requests = 0;
+  let rejected: ApiError | null = null;
   try {
     if (status && !patchIsNoop(current, status)) {
-      current = await patchObject(client, resource, refOf(body), status, { type: 'merge', subresource: 'status' });
+      try {
+        current = await patchObject(client, resource, refOf(body), status, { type: 'merge', subresource: 'status' });
+      } catch (err) {
+        // Rejected for good (forbidden, invalid): the rest is still written, then the rejection is reported.
+        // Anything transient (5xx, 429, the network) stops here: nothing is marked done without its results.
+        if (!isRejection(err)) throw err;
+        rejected = err;
+      }
       requests++;
     }
     if (main && !patchIsNoop(current, main)) {
@@ -58,7 +67,13 @@ export async function writeMergePatch(client: KubeClient, resource: Resource, bo
     if (err instanceof ApiNotFoundError) return { body: current, requests: requests + 1, gone: true };
     throw err;
   }
+  if (rejected) throw rejected;
   return { body: current, requests, gone: false };
+}
+
+/** A 4xx answer that a retry of the same request would get again (not 401, 404, 409 or 429). */
+function isRejection(err: unknown): err is ApiError {
+  return err instanceof ApiError && err.status >= 400 && err.status < 500 && ![401, 404, 409, 429].includes(err.status);
 }
 
 function refOf(body: Body): { namespace?: string | undefined; name: string } {
