@@ -31,6 +31,7 @@ export type {
   SpawningRegistration,
   ActivityRegistration,
 } from './on.ts';
+export type { ProbeOptions, ProbeRegistration } from './on.ts';
 export { DaemonStoppingReason } from './execution/stop-flag.ts';
 export { PRESENT, ABSENT, not_, all_, any_, none_ } from './handlers/filters.ts';
 export { EVERYTHING } from './handlers/selector.ts';
@@ -69,6 +70,7 @@ export type {
   SyncDaemonFn,
   ActivityFn,
 } from './handlers/kwargs.ts';
+export type { ProbeKwargs, ProbeFn } from './handlers/kwargs.ts';
 export type { ValueCriterion, WhenCallback } from './handlers/filters.ts';
 export type { SelectorInput } from './handlers/selector.ts';
 export {

@@ -23,6 +23,7 @@ import type {
   Spec,
   Status,
   SyncDaemonFn,
+  ProbeFn,
 } from './handlers/kwargs.ts';
 
 /** A `field` option: `'spec.x'` or `['spec', 'x']`. */
@@ -151,6 +152,15 @@ export interface SpawningRegistration<C extends keyof SpawningOptionsOf<object, 
   <S extends object = Spec, St extends object = Status>(selector: SelectorInput, options: SpawningOptionsOf<S, St>[C], fn: SyncDaemonFn<S, St>): SyncDaemonFn<S, St>;
 }
 
+/** Options of `on.probe` (an activity's). */
+export type ProbeOptions = BaseOptions;
+
+/** `on.probe([options,] fn)`: its result is served by the liveness endpoint (docs/probes.md). */
+export interface ProbeRegistration {
+  (fn: ProbeFn): ProbeFn;
+  (options: ProbeOptions, fn: ProbeFn): ProbeFn;
+}
+
 /** `on.startup/cleanup([options,] fn)`. */
 export interface ActivityRegistration {
   (fn: ActivityFn): ActivityFn;
@@ -259,7 +269,8 @@ function activity(kind: ActivityHandler['activity']) {
       kind: 'activity',
       activity: kind,
       id: handlerId(fn, options, null, kind),
-      ...commonFields(fn, options, false),
+      // Startup and cleanup run inline (the pool exists only between them); probes go to the pool like others.
+      ...commonFields(fn, options, kind === 'probe'),
     };
     getDefaultRegistry().add(handler);
     return fn;
@@ -323,6 +334,7 @@ export const on: {
   timer: SpawningRegistration<'timer'>;
   startup: ActivityRegistration;
   cleanup: ActivityRegistration;
+  probe: ProbeRegistration;
 } = {
   resume: changing(null, 'resume', { initial: true }),
   create: changing('create', 'create'),
@@ -334,4 +346,5 @@ export const on: {
   timer,
   startup: activity('startup'),
   cleanup: activity('cleanup'),
+  probe: activity('probe'),
 };
