@@ -37,6 +37,7 @@ export type {
   LoginKwargs,
   LoginResult,
 } from './on.ts';
+export type { ProbeOptions, ProbeRegistration } from './on.ts';
 export { DaemonStoppingReason } from './execution/stop-flag.ts';
 export { PRESENT, ABSENT, not_, all_, any_, none_ } from './handlers/filters.ts';
 export { EVERYTHING } from './handlers/selector.ts';
@@ -75,6 +76,7 @@ export type {
   SyncDaemonFn,
   ActivityFn,
 } from './handlers/kwargs.ts';
+export type { ProbeKwargs, ProbeFn } from './handlers/kwargs.ts';
 export type { ValueCriterion, WhenCallback } from './handlers/filters.ts';
 export type { SelectorInput } from './handlers/selector.ts';
 export {

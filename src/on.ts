@@ -25,6 +25,7 @@ import type {
   Spec,
   Status,
   SyncDaemonFn,
+  ProbeFn,
 } from './handlers/kwargs.ts';
 
 /** A `field` option: `'spec.x'` or `['spec', 'x']`. */
@@ -153,6 +154,15 @@ export interface SpawningRegistration<C extends keyof SpawningOptionsOf<object, 
   <S extends object = Spec, St extends object = Status>(selector: SelectorInput, options: SpawningOptionsOf<S, St>[C], fn: SyncDaemonFn<S, St>): SyncDaemonFn<S, St>;
 }
 
+/** Options of `on.probe` (an activity's). */
+export type ProbeOptions = BaseOptions;
+
+/** `on.probe([options,] fn)`: its result is served by the liveness endpoint (docs/probes.md). */
+export interface ProbeRegistration {
+  (fn: ProbeFn): ProbeFn;
+  (options: ProbeOptions, fn: ProbeFn): ProbeFn;
+}
+
 /** `on.startup/cleanup([options,] fn)`. */
 export interface ActivityRegistration {
   (fn: ActivityFn): ActivityFn;
@@ -273,8 +283,8 @@ function activity(kind: ActivityHandler['activity']) {
       kind: 'activity',
       activity: kind,
       id: handlerId(fn, options, null, kind),
-      // Startup and cleanup run inline by default; login, like every plain handler, on the pool.
-      ...commonFields(fn, options, kind === 'login'),
+      // Startup and cleanup run inline by default; login and probes, like every plain handler, on the pool.
+      ...commonFields(fn, options, kind === 'login' || kind === 'probe'),
     };
     getDefaultRegistry().add(handler);
     return fn;
@@ -339,6 +349,7 @@ export const on: {
   startup: ActivityRegistration;
   cleanup: ActivityRegistration;
   login: LoginRegistration;
+  probe: ProbeRegistration;
 } = {
   resume: changing(null, 'resume', { initial: true }),
   create: changing('create', 'create'),
@@ -351,4 +362,5 @@ export const on: {
   startup: activity('startup'),
   cleanup: activity('cleanup'),
   login: activity('login'),
+  probe: activity('probe'),
 };

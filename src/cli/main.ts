@@ -68,6 +68,10 @@ program
   .option('--devtools [host:port]', DEVTOOLS_HELP)
   .option('--devtools-allow-remote', DEVTOOLS_REMOTE_HELP)
   .option(
+    '-L, --liveness <url>',
+    "serve the probes' results and the operator's health at http://HOST:PORT/PATH (e.g. http://0.0.0.0:8080/healthz)",
+  )
+  .option(
     '--inspect-stately <url>',
     "send the actors' XState inspection events to a Stately inspector (ws://…)",
   )

@@ -1,6 +1,6 @@
 /**
  * `kopf-ts run FILE... [-m MODULE]... [-n NS]... [-A] [--standalone] [-v|-d|-q] [--log-format F]
- * [--devtools [HOST:PORT]] [--devtools-allow-remote] [--inspect-stately URL]`: loads the operator's files
+ * [--devtools [HOST:PORT]] [--devtools-allow-remote] [--inspect-stately URL] [-L URL]`: loads the operator's files
  * (TypeScript or JavaScript; each registers handlers on import) and runs the operator until SIGINT/SIGTERM,
  * with the devtools page and/or Stately's inspector attached when asked. `runCommand` is called by
  * src/cli/main.ts; `serveOperator` (the same run, returning instead of exiting) by src/cli/dev.ts.
@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { runOperator } from '../engine/operator.ts';
 import { loadOperatorFiles } from '../execution/operator-files.ts';
 import { createRootLogger, type LogFormat } from '../observe/log.ts';
+import { parseLivenessEndpoint } from '../observe/liveness-endpoint.ts';
 import { fanOut, startDevtools, statelyInspector, type Devtools } from '../devtools/index.ts';
 
 /** The options of `kopf-ts run`, as commander parses them. */
@@ -27,6 +28,8 @@ export interface RunCliOptions {
   devtoolsAllowRemote?: boolean;
   /** A Stately WebSocket inspector to send the actors' inspection events to. */
   inspectStately?: string;
+  /** `-L/--liveness http://HOST:PORT/PATH` (docs/probes.md). */
+  liveness?: string;
 }
 
 /** Imports the operator files and modules, runs the operator until a signal stops it, then exits the process. */
@@ -57,6 +60,8 @@ export async function serveOperator(
   if (options.allNamespaces && options.namespace?.length) {
     throw new Error('Either --namespace or --all-namespaces can be used, not both.');
   }
+  // A bad --liveness fails before the operator's files are even loaded.
+  if (options.liveness !== undefined) parseLivenessEndpoint(options.liveness);
   const level = options.debug || options.verbose ? 'debug' : options.quiet ? 'warn' : 'info';
   const logger = createRootLogger({ level, format: options.logFormat ?? 'full' });
   const envNamespaces = (process.env.KOPF_RUN_NAMESPACE ?? '').split(',').filter(Boolean);
@@ -114,6 +119,7 @@ export async function serveOperator(
       ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
       ...(inspect ? { inspect } : {}),
       ...(devtools ? { timeline: devtools.timeline } : {}),
+      ...(options.liveness !== undefined ? { livenessEndpoint: options.liveness } : {}),
     });
   } finally {
     stately?.stop();

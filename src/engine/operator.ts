@@ -28,6 +28,9 @@ import { Semaphore } from './semaphore.ts';
 import { startWatcher, type Watcher } from './watchers.ts';
 import type { ObjectActorOptions } from './object-actor.ts';
 import type { TimelineSink } from './timeline.ts';
+import { parseLivenessEndpoint } from '../observe/liveness-endpoint.ts';
+import { startLiveness, type RunningLiveness } from './liveness.ts';
+import { WatchHealthBoard } from './watch-health.ts';
 
 /** Options of {@link runOperator} (and `kopf.run()`). */
 export interface OperatorOptions {
@@ -56,6 +59,11 @@ export interface OperatorOptions {
   inspect?: ObjectActorOptions['inspect'];
   /** Receives the objects' timelines (handler runs, patches, errors) for the devtools; unset by default. */
   timeline?: TimelineSink;
+  /**
+   * Kopf's `liveness_endpoint` (`--liveness`): serve the probes' results and the operator's health at
+   * `http://HOST:PORT/PATH` once the startup handlers succeeded (docs/probes.md). Unset: no endpoint.
+   */
+  livenessEndpoint?: string;
 }
 
 const PLAIN_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -82,6 +90,8 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   const signal = AbortSignal.any([options.signal ?? new AbortController().signal, loginLost.signal]);
   const clusterwide = options.clusterwide ?? !(options.namespaces?.length);
   const patterns = options.namespaces ?? [];
+  if (options.livenessEndpoint !== undefined) parseLivenessEndpoint(options.livenessEndpoint);
+  const watches = new WatchHealthBoard();
 
   await runActivities(registry, 'startup', { settings, logger, memo, signal });
   configurePool({
@@ -149,7 +159,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       for (const ns of scopes) {
         const key = `${resourceName(ctx.resource)}${ns ? `@${ns}` : ''}`;
         wanted.add(key);
-        if (!watchers.has(key)) watchers.set(key, startWatcher(ctx, ns, dispatcher, logger, memo));
+        if (!watchers.has(key)) watchers.set(key, startWatcher(ctx, ns, dispatcher, logger, memo, watches));
       }
     }
     for (const [key, watcher] of watchers) {
@@ -189,7 +199,10 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   };
 
   const background: Promise<void>[] = [];
+  let liveness: RunningLiveness | null = null;
   try {
+    if (options.livenessEndpoint !== undefined)
+      liveness = await startLiveness({ endpoint: options.livenessEndpoint, registry, settings, logger, memo, watches });
     await rescan();
     if (dynamicNamespaces) background.push(followNamespaces());
     if (!settings.scanning.disabled) background.push(followCrds());
@@ -198,6 +211,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   } finally {
     logger.info('Stopping the operator…');
+    await liveness?.close();
     for (const watcher of watchers.values()) watcher.stop();
     await Promise.all([...watchers.values()].map((w) => w.done));
     const left = await dispatcher.stopAll(settings.queueing.exitTimeout * 1000, backgroundExitMs(registry, settings));
@@ -215,7 +229,8 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   if (loginFailure) throw loginFailure;
 
   async function followNamespaces(): Promise<void> {
-    for await (const item of watchObjects({ client, resource: NAMESPACE_RESOURCE, signal, pageSize: settings.watching.listPageSize })) {
+    const health = watches.track('namespaces');
+    for await (const item of watchObjects({ client, resource: NAMESPACE_RESOURCE, signal, pageSize: settings.watching.listPageSize, health })) {
       if (item.kind === 'listed') {
         reconcileWatchers();
         continue;
@@ -234,7 +249,8 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   }
 
   async function followCrds(): Promise<void> {
-    for await (const item of watchObjects({ client, resource: CRD_RESOURCE, signal, pageSize: settings.watching.listPageSize })) {
+    const health = watches.track('customresourcedefinitions');
+    for await (const item of watchObjects({ client, resource: CRD_RESOURCE, signal, pageSize: settings.watching.listPageSize, health })) {
       if (item.kind === 'listed' || item.event.type === null) continue;
       try {
         await rescan();

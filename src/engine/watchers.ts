@@ -2,6 +2,7 @@
  * One watch loop per (resource × namespace): feeds every event to the resource's event handlers and to the
  * dispatcher. The loop never ends until the operator stops (src/kube/watch.ts restarts failed watches; this
  * loop restarts the stream itself should it ever end or throw). Started and stopped by src/engine/operator.ts.
+ * Each loop keeps a health record on the operator's {@link WatchHealthBoard} (for the liveness endpoint).
  */
 import { resourceName } from '../model/resource.ts';
 import { watchObjects } from '../kube/watch.ts';
@@ -10,6 +11,7 @@ import type { Dispatcher } from './dispatcher.ts';
 import { runEventHandlers } from './event-handlers.ts';
 import { changingHandlersOf, eventHandlersOf, type ResourceContext } from './resource-services.ts';
 import { spawningHandlersOf } from './background.ts';
+import type { WatchHealthBoard } from './watch-health.ts';
 
 /** A running watch loop. */
 export interface Watcher {
@@ -19,10 +21,11 @@ export interface Watcher {
 }
 
 /** Starts watching one resource in one namespace (or cluster-wide). */
-export function startWatcher(ctx: ResourceContext, namespace: string | undefined, dispatcher: Dispatcher, logger: Logger, memo: object): Watcher {
+export function startWatcher(ctx: ResourceContext, namespace: string | undefined, dispatcher: Dispatcher, logger: Logger, memo: object, watches?: WatchHealthBoard): Watcher {
   const key = `${resourceName(ctx.resource)}${namespace ? `@${namespace}` : ''}`;
   const where = `${resourceName(ctx.resource)}${namespace ? ` in ${namespace}` : ' cluster-wide'}`;
   const abort = new AbortController();
+  const health = watches?.track(where);
   const hasChanging = changingHandlersOf(ctx).length > 0 || spawningHandlersOf(ctx).length > 0;
   const watchLogger = {
     debug: (m: string) => logger.debug(m),
@@ -42,6 +45,7 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
           serverTimeout: ctx.settings.watching.serverTimeout,
           reconnectBackoff: ctx.settings.watching.reconnectBackoff,
           pageSize: ctx.settings.watching.listPageSize,
+          ...(health ? { health } : {}),
         })) {
           if (item.kind === 'listed') {
             if (item.relist) logger.info(`Re-listed ${where}: ${item.count} objects.`);
@@ -54,11 +58,17 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
         }
       } catch (err) {
         if (abort.signal.aborted) break;
+        if (health) {
+          health.failingSince ??= Date.now();
+          health.lastError = `the watch loop failed: ${(err as Error).message}`;
+        }
         logger.error({ err }, `The watch loop of ${where} failed; restarting it: ${(err as Error).message}`);
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
   };
-  const done = run();
+  const done = run().finally(() => {
+    if (health) watches?.untrack(where, health);
+  });
   return { key, stop: () => abort.abort(), done };
 }

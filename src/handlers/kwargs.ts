@@ -252,3 +252,10 @@ export type SyncDaemonFn<S extends object = Spec, St extends object = Status> = 
 ) => HandlerResult;
 /** An activity handler. */
 export type ActivityFn = HandlerFunction<ActivityKwargs>;
+
+/** Kwargs of probes (`on.probe`): an activity's, with `activity: 'probe'`. */
+export interface ProbeKwargs extends Omit<ActivityKwargs, 'activity'> {
+  activity: 'probe';
+}
+/** A probe handler: the liveness endpoint serves its result under its id. */
+export type ProbeFn = HandlerFunction<ProbeKwargs>;

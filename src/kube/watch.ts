@@ -4,7 +4,8 @@
  * from the last resourceVersion. `410 Gone` → a new LIST, with DELETED synthesized for objects that vanished
  * meanwhile; a closed stream, a connection error or an inactivity timeout → a new WATCH from the last
  * resourceVersion after a jittered backoff. It never gives up until its signal aborts.
- * Used by src/engine/watchers.ts (one per resource × namespace) and the discovery of CRDs.
+ * Used by src/engine/watchers.ts (one per resource × namespace) and the discovery of CRDs. An optional
+ * {@link WatchHealth} record tells the liveness endpoint whether the stream is failing, and since when.
  */
 import type { Body, RawEvent } from '../model/body.ts';
 import { resourcePath, type Resource } from '../model/resource.ts';
@@ -38,6 +39,37 @@ export interface WatchOptions {
   /** Base reconnect delay in seconds (default 0.1), doubled per consecutive failure up to 30 s, jittered. */
   reconnectBackoff?: number;
   pageSize?: number;
+  /** Updated in place as the stream fails and recovers. */
+  health?: WatchHealth;
+}
+
+/**
+ * The health of one stream, updated in place as it runs (read by the engine's liveness checks). A stream is
+ * failing from its first failed LIST or WATCH request until a LIST succeeds or a WATCH delivers a line or
+ * stays open for a second; a stream closed by the server, an inactivity re-watch or a `410 Gone` is not a failure.
+ */
+export interface WatchHealth {
+  /** `Date.now()` of the first failure of the current run of failures; null while the stream is healthy. */
+  failingSince: number | null;
+  /** The last failure's message. */
+  lastError: string | null;
+}
+
+/** A fresh, healthy {@link WatchHealth}. */
+export function newWatchHealth(): WatchHealth {
+  return { failingSince: null, lastError: null };
+}
+
+function markFailing(health: WatchHealth | undefined, message: string): void {
+  if (!health) return;
+  health.failingSince ??= Date.now();
+  health.lastError = message;
+}
+
+function markHealthy(health: WatchHealth | undefined): void {
+  if (!health) return;
+  health.failingSince = null;
+  health.lastError = null;
 }
 
 const silent: WatchLogger = { debug: () => {}, warn: () => {}, error: () => {} };
@@ -72,11 +104,13 @@ export async function* watchObjects(options: WatchOptions): AsyncGenerator<Watch
         }
       }
       rv = listed.resourceVersion;
+      markHealthy(options.health);
       yield { kind: 'listed', resourceVersion: rv, count: listed.items.length, relist };
       failures = 0;
     } catch (err) {
       if (signal.aborted) return;
       failures++;
+      markFailing(options.health, `listing failed: ${(err as Error).message}`);
       logger.warn(`Listing ${where} failed (attempt ${failures}); retrying: ${(err as Error).message}`);
       await backoff(options, failures, signal);
       continue;
@@ -119,6 +153,7 @@ async function* watchOnce(
   const abortAll = (): void => local.abort();
   signal.addEventListener('abort', abortAll, { once: true });
   let timer: NodeJS.Timeout | undefined;
+  let settled: NodeJS.Timeout | undefined;
   let idle = false;
   const arm = (): void => {
     clearTimeout(timer);
@@ -144,6 +179,9 @@ async function* watchOnce(
       verb: 'watch',
       resource: resource.plural,
     });
+    // Answered with 200: healthy once it delivers a line or stays open a moment (a stream that answers 200 and
+    // then sends only ERROR lines stays failing).
+    settled = setTimeout(() => markHealthy(options.health), 1000);
     const decoder = new TextDecoder();
     let buffer = '';
     for await (const chunk of res.body) {
@@ -162,13 +200,16 @@ async function* watchOnce(
           continue;
         }
         const { type, object } = parsed;
+        if (type !== 'ERROR') markHealthy(options.health);
         if (type === 'BOOKMARK') {
           rv = object?.metadata?.resourceVersion ?? rv;
           continue;
         }
         if (type === 'ERROR') {
           if (object?.code === 410) return { kind: 'gone', rv, events };
-          logger.warn(`The watch-stream of ${where} sent an error; re-watching: ${JSON.stringify(object).slice(0, 300)}`);
+          const text = JSON.stringify(object).slice(0, 300);
+          markFailing(options.health, `the watch-stream sent an error: ${text}`);
+          logger.warn(`The watch-stream of ${where} sent an error; re-watching: ${text}`);
           return { kind: 'failed', rv, events };
         }
         if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED') {
@@ -198,10 +239,12 @@ async function* watchOnce(
     }
     if (err instanceof ApiGoneError) return { kind: 'gone', rv, events };
     const what = err instanceof ApiError ? `${err.status}` : (err as Error).name;
+    markFailing(options.health, `watching failed (${what}): ${(err as Error).message}`);
     logger.warn(`The watch-stream of ${where} failed (${what}); re-watching: ${(err as Error).message}`);
     return { kind: 'failed', rv, events };
   } finally {
     clearTimeout(timer);
+    clearTimeout(settled);
     signal.removeEventListener('abort', abortAll);
     local.abort();
   }

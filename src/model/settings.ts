@@ -84,6 +84,15 @@ export interface OperatorSettings {
   background: {
     cancellationPolling: number;
   };
+  /** The liveness endpoint (`--liveness`); see docs/probes.md. Not in Kopf, which checks only its probes. */
+  liveness: {
+    /** Seconds the probe handlers' results are reused (Kopf's fixed 10 s). */
+    cachingPeriod: number;
+    /** Seconds a watch may keep failing (no LIST or WATCH succeeding) before the operator is not alive. */
+    watchFailureLimit: number;
+    /** Seconds the event loop may be blocked (a timer late by that much) before the operator is not alive. */
+    eventLoopLagLimit: number;
+  };
 }
 
 /** A fresh settings tree with every default. */
@@ -123,5 +132,6 @@ export function defaultSettings(): OperatorSettings {
       rewriteUnchangedResults: false,
     },
     background: { cancellationPolling: 60 },
+    liveness: { cachingPeriod: 10, watchFailureLimit: 60, eventLoopLagLimit: 5 },
   };
 }

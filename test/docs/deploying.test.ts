@@ -52,3 +52,17 @@ test('the RBAC block is what kopf-ts rbac prints for the example, with the comma
   t.is(deployment.spec.template.spec.serviceAccountName, 'kopf-example-operator');
   t.is(deployment.metadata.namespace, 'kopf-example');
 });
+
+test("the Deployment's livenessProbe asks the port and path the image's --liveness serves", (t) => {
+  const cmd = /^CMD (\[.*\])$/m.exec(DOC);
+  t.truthy(cmd, 'the Dockerfile has a CMD');
+  const args = JSON.parse(cmd![1]!) as string[];
+  const url = new URL(args[args.indexOf('--liveness') + 1]!);
+  const deployment = yamlBlocks.flatMap((b) => yamlDocs(b)).find((d) => d.kind === 'Deployment');
+  const container = deployment.spec.template.spec.containers[0];
+  const probe = container.livenessProbe.httpGet;
+  t.is(probe.path, url.pathname);
+  const port = container.ports.find((p: { name: string }) => p.name === probe.port);
+  t.is(String(port.containerPort), url.port);
+  t.is(url.hostname, '0.0.0.0', 'bound on all interfaces: the kubelet probes the pod IP');
+});

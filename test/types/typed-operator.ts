@@ -44,6 +44,17 @@ kopf.on.cleanup({ id: 'goodbye', timeout: 5, errors: 'ignored' }, function goodb
   logger.info({ startedAt: memo.startedAt }, 'bye');
 });
 
+// Probes: an activity's kwargs with `activity: 'probe'`; the result is served by --liveness.
+const probeOptions: kopf.ProbeOptions = { id: 'now', errors: 'ignored' };
+const probe: kopf.ProbeFn = kopf.on.probe(probeOptions, async function now({ activity, settings }) {
+  assertType<Equal<typeof activity, 'probe'>>(activity);
+  return { at: new Date().toISOString(), cached: settings.liveness.cachingPeriod };
+});
+kopf.on.probe(function count({ memo }: kopf.ProbeKwargs) {
+  return Object.keys(memo).length;
+});
+void probe;
+
 // Change handlers with the object's types given as generics.
 kopf.on.create<KopfExampleSpec, KopfExampleStatus>(
   'kopfexamples.kopf.dev',
