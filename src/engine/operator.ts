@@ -9,6 +9,7 @@ import { Memo } from '../model/memo.ts';
 import { matchAnyNamespace } from '../model/namespaces.ts';
 import { resourceName, type Resource } from '../model/resource.ts';
 import { defaultSettings, type OperatorSettings } from '../model/settings.ts';
+import { storagesOf } from '../model/storages.ts';
 import { KubeClient } from '../kube/client.ts';
 import { loadConnection } from '../kube/config.ts';
 import { CRD_RESOURCE, NAMESPACE_RESOURCE, discoverResources } from '../kube/discovery.ts';
@@ -80,6 +81,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   const patterns = options.namespaces ?? [];
 
   await runActivities(registry, 'startup', { settings, logger, memo, signal });
+  storagesOf(settings); // a storage setting that is not a storage fails the start, named
   configurePool({
     maxThreads: settings.execution.maxWorkers,
     minThreads: settings.execution.minWorkers,

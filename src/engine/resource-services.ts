@@ -9,7 +9,8 @@ import { HandlerChildrenRetry } from '../model/errors.ts';
 import type { Resource } from '../model/resource.ts';
 import type { OperatorSettings } from '../model/settings.ts';
 import { newRecord, normalizeRecord, withOutcome, isAwakened, isFinished, delayOf, startedAt, type ProgressRecord } from '../model/progress.ts';
-import { fetchProgress, writeProgress } from '../model/progress-storage.ts';
+import { writeRecord } from '../model/progress-storages.ts';
+import { storagesOf } from '../model/storages.ts';
 import { deliverResultIfChanged } from '../model/results.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { ChangingHandler, EventHandler } from '../handlers/handler.ts';
@@ -181,13 +182,13 @@ async function executeSubhandlers(
   run: ChangingRun,
   subrefs: Set<string>,
 ): Promise<void> {
-  const keyOptions = { prefix: ctx.settings.persistence.prefix, v1: ctx.settings.persistence.v1Keys };
+  const progress = storagesOf(ctx.settings).progress;
   const delays: number[] = [];
   for (const sub of declared) {
     const id = `${parent.id}/${sub.id}`;
     subrefs.add(id);
     const now = services.now();
-    const stored = fetchProgress(run.body, id, keyOptions);
+    const stored = progress.fetch({ key: id, body: run.body });
     const origin = stored ? normalizeRecord(stored, now) : null;
     let record: ProgressRecord = origin && origin.purpose === run.cause ? origin : newRecord(now, run.cause);
     if (isAwakened(record, now)) {
@@ -210,7 +211,7 @@ async function executeSubhandlers(
         deliverResultIfChanged(run.patch, run.body, id, attemptResult.result, { rewriteUnchanged: ctx.settings.persistence.rewriteUnchangedResults });
       }
     }
-    writeProgress(run.patch, run.body, id, record, origin, keyOptions);
+    writeRecord(progress, { key: id, record, origin, body: run.body, patch: run.patch });
     if (!isFinished(record)) delays.push(delayOf(record, services.now()) ?? 0);
   }
   if (delays.length > 0) throw new HandlerChildrenRetry('Sub-handlers are not finished yet.', { delay: Math.min(...delays) });

@@ -5,6 +5,8 @@
  * Built by the engine (`defaultSettings()`, then changed by startup handlers or `kopf.run({ settings })`);
  * read by src/kube (networking, watching), src/execution (execution) and src/engine (everything else).
  */
+import type { DiffBaseStorage } from './diffbase-storages.ts';
+import type { ProgressStorage } from './progress-storages.ts';
 
 /** The settings tree. Times are in seconds, as in Kopf. */
 export interface OperatorSettings {
@@ -80,6 +82,12 @@ export interface OperatorSettings {
     v1Keys: boolean;
     /** Write results that did not change again (false: skip them, saving writes). */
     rewriteUnchangedResults: boolean;
+    /** Where handlers' progress lives (Kopf's classes); null: `SmartProgressStorage` with `prefix` and `v1Keys`. */
+    progressStorage: ProgressStorage | null;
+    /** Where the last handled essence lives; null: `AnnotationsDiffBaseStorage` with `prefix` and `v1Keys`. */
+    diffbaseStorage: DiffBaseStorage | null;
+    /** Accepted for Kopf compatibility; kopf-ts never waits for its own patches' echo (docs/settings.md). */
+    consistencyTimeout: number;
   };
   background: {
     cancellationPolling: number;
@@ -121,6 +129,9 @@ export function defaultSettings(): OperatorSettings {
       finalizer: 'kopf.zalando.org/KopfFinalizerMarker',
       v1Keys: true,
       rewriteUnchangedResults: false,
+      progressStorage: null,
+      diffbaseStorage: null,
+      consistencyTimeout: 5,
     },
     background: { cancellationPolling: 60 },
   };
