@@ -100,6 +100,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     enforceRetryAfter: settings.networking.enforceRetryAfter,
     requestTimeout: settings.networking.requestTimeout,
     http2: settings.networking.http2,
+    trustEnv: settings.networking.trustEnv,
     onRetry: ({ method, path, delay, error }) => logger.warn(`${method} ${path} failed (${error.message}); retrying in ${delay} s.`),
   });
   logger.debug(`Client is configured for ${connection.server}.`);

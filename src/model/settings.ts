@@ -73,6 +73,8 @@ export interface OperatorSettings {
     connections: number;
     /** Multiplex all requests over one HTTP/2 connection (when the server offers it). */
     http2: boolean;
+    /** Use the proxies of HTTP_PROXY / HTTPS_PROXY / NO_PROXY (a kubeconfig `proxy-url` wins), as Kopf's `trust_env`. */
+    trustEnv: boolean;
   };
   persistence: {
     /** The prefix of the annotations kopf-ts writes: an operator's identity, as in Kopf. */
@@ -123,6 +125,7 @@ export function defaultSettings(): OperatorSettings {
       burst: 100,
       connections: 100,
       http2: false,
+      trustEnv: false,
     },
     persistence: {
       prefix: 'kopf.zalando.org',
