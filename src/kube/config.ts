@@ -115,12 +115,7 @@ function clusterNetworking(entry: Record<string, unknown>, clusterName: string):
   const result: Pick<Connection, 'proxyUrl' | 'tlsServerName'> = {};
   const proxy = entry['proxy-url'];
   if (proxy !== undefined && proxy !== null && proxy !== '') {
-    let url: URL | null = null;
-    try {
-      url = new URL(String(proxy));
-    } catch {
-      url = null;
-    }
+    const url = URL.canParse(String(proxy)) ? new URL(String(proxy)) : null;
     if (typeof proxy !== 'string' || !url || !['http:', 'https:', 'socks5:'].includes(url.protocol)) {
       throw new Error(`The cluster ${clusterName} has a proxy-url that is not an http://, https:// or socks5:// URL: ${JSON.stringify(proxy)}.`);
     }
