@@ -96,6 +96,27 @@ export type { FieldPath, FieldSpec } from './model/dicts.ts';
 export type { Patch } from './model/patch.ts';
 export type { Resource } from './model/resource.ts';
 export type { OperatorOptions } from './engine/operator.ts';
+// Kopf's storage choices (settings.persistence.progressStorage / diffbaseStorage).
+export {
+  ProgressStorage,
+  AnnotationsProgressStorage,
+  StatusProgressStorage,
+  MultiProgressStorage,
+  SmartProgressStorage,
+  type AnnotationsProgressStorageOptions,
+  type StatusProgressStorageOptions,
+  type SmartProgressStorageOptions,
+} from './model/progress-storages.ts';
+export {
+  DiffBaseStorage,
+  AnnotationsDiffBaseStorage,
+  StatusDiffBaseStorage,
+  MultiDiffBaseStorage,
+  type DiffBaseStorageOptions,
+  type AnnotationsDiffBaseStorageOptions,
+  type StatusDiffBaseStorageOptions,
+} from './model/diffbase-storages.ts';
+export type { ProgressRecord } from './model/progress.ts';
 
 function ownerOrCurrent(owner: AnyBody | undefined, what: string): AnyBody {
   if (owner) return owner;

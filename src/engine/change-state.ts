@@ -5,7 +5,7 @@
  */
 import type { Body, JsonObject } from '../model/body.ts';
 import { diff, type Diff } from '../model/diff.ts';
-import { buildEssence, decodeDiffBase } from '../model/essence.ts';
+import { storagesOf } from '../model/storages.ts';
 import type { ObjectServices } from './services.ts';
 
 /** The change of one body. `old` is null when the object was never handled (no diff-base). */
@@ -21,12 +21,13 @@ const cache = new WeakMap<Body, ChangeState>();
 export function changeState(services: Pick<ObjectServices, 'settings' | 'extraFields' | 'logger'>, body: Body): ChangeState {
   const cached = cache.get(body);
   if (cached) return cached;
-  const options = { prefix: services.settings.persistence.prefix, v1: services.settings.persistence.v1Keys };
-  const old = decodeDiffBase(body, {
-    ...options,
+  const { progress, diffbase } = storagesOf(services.settings);
+  const stored = diffbase.fetch({
+    body,
     onMalformed: (key, err) => services.logger.warn(`The diff-base ${key} is unreadable and is ignored (the object is seen as new): ${err.message}`),
   });
-  const current = buildEssence(body, { ...options, extraFields: services.extraFields });
+  const old = stored === null ? null : progress.clear({ essence: stored });
+  const current = progress.clear({ essence: diffbase.build({ body, extraFields: services.extraFields }) });
   const state: ChangeState = { old, new: current, diff: old === null ? diff(null, current) : diff(old, current) };
   cache.set(body, state);
   return state;

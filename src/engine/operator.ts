@@ -9,6 +9,7 @@ import { Memo } from '../model/memo.ts';
 import { matchAnyNamespace } from '../model/namespaces.ts';
 import { resourceName, type Resource } from '../model/resource.ts';
 import { defaultSettings, type OperatorSettings } from '../model/settings.ts';
+import { storagesOf } from '../model/storages.ts';
 import { KubeClient } from '../kube/client.ts';
 import type { LoginError } from '../kube/vault.ts';
 import { CRD_RESOURCE, NAMESPACE_RESOURCE, discoverResources } from '../kube/discovery.ts';
@@ -94,6 +95,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   const watches = new WatchHealthBoard();
 
   await runActivities(registry, 'startup', { settings, logger, memo, signal });
+  storagesOf(settings); // a storage setting that is not a storage fails the start, named
   configurePool({
     maxThreads: settings.execution.maxWorkers,
     minThreads: settings.execution.minWorkers,
@@ -128,6 +130,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     enforceRetryAfter: settings.networking.enforceRetryAfter,
     requestTimeout: settings.networking.requestTimeout,
     http2: settings.networking.http2,
+    trustEnv: settings.networking.trustEnv,
     onRetry: ({ method, path, delay, error }) => logger.warn(`${method} ${path} failed (${error.message}); retrying in ${delay} s.`),
   });
   logger.debug(`Client is configured for ${connection.server}.`);

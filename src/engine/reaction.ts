@@ -14,7 +14,6 @@ import { reduceDiff } from '../model/diff.ts';
 import { resolve as resolveField } from '../model/dicts.ts';
 import { addFinalizerOps, hasFinalizer, removeFinalizerOps } from '../model/finalizers.ts';
 import { newPatch, type Patch } from '../model/patch.ts';
-import { storeDiffBase } from '../model/essence.ts';
 import {
   delayOf,
   isAwakened,
@@ -25,7 +24,8 @@ import {
   withPurpose,
   type ProgressRecord,
 } from '../model/progress.ts';
-import { fetchProgress, purgeProgressAll, writeProgress } from '../model/progress-storage.ts';
+import { purgeRecords, writeRecord } from '../model/progress-storages.ts';
+import { storagesOf } from '../model/storages.ts';
 import { deliverResultIfChanged } from '../model/results.ts';
 import type { ChangingCause, ObjectServices, ReactionOutput, HandlerAttempt } from './services.ts';
 import { writeJsonPatch, writeMergePatch } from './writer.ts';
@@ -46,8 +46,7 @@ export async function react(services: ObjectServices, input: { body: Body; cause
   let body = input.body;
   const state = changeState(services, body);
   const handlers = services.selectChanging(cause, body, state, initial);
-  const prefix = settings.persistence.prefix;
-  const keyOptions = { prefix, v1: settings.persistence.v1Keys };
+  const storages = storagesOf(settings);
   const title = titleOf(cause);
 
   // The finalizer first (Kopf's order): an rv-guarded JSON patch; handlers run on the patched body.
@@ -83,7 +82,7 @@ export async function react(services: ObjectServices, input: { body: Body; cause
   // Everything stored for this resource's change handlers, to find records of a superseded cause.
   const stored: Record<string, ProgressRecord> = {};
   for (const id of services.changingHandlerIds()) {
-    const found = fetchProgress(body, id, { ...keyOptions, onMalformed: (key, err) => logger.warn(`Ignoring an unreadable progress record ${key}: ${err.message}`) });
+    const found = storages.progress.fetch({ key: id, body, onMalformed: (key, err) => logger.warn(`Ignoring an unreadable progress record ${key}: ${err.message}`) });
     if (found) stored[id] = normalizeRecord(found, now);
   }
   const selectedIds = new Set(handlers.map((h) => h.id));
@@ -136,12 +135,12 @@ export async function react(services: ObjectServices, input: { body: Body; cause
     const succeeded = all.filter((r) => r.success).length;
     const failed = all.filter((r) => r.failure).length;
     if (handlers.length > 0) logger.info(`${title} is processed: ${succeeded} succeeded; ${failed} failed.`);
-    purgeProgressAll(patch, body, [...selectedIds, ...staleIds], { ...stored, ...records }, keyOptions);
-    if (cause !== 'delete') storeDiffBase(patch, body, state.new, keyOptions);
+    purgeRecords(storages.progress, { body, patch, handlerIds: [...selectedIds, ...staleIds], records: { ...stored, ...records } });
+    if (cause !== 'delete') storages.diffbase.store({ body, patch, essence: state.new });
   } else {
-    for (const [id, record] of Object.entries(records)) writeProgress(patch, body, id, record, origins[id] ?? null, keyOptions);
+    for (const [id, record] of Object.entries(records)) writeRecord(storages.progress, { key: id, record, origin: origins[id] ?? null, body, patch });
     const staleRecords = Object.fromEntries(staleIds.map((id) => [id, stored[id]!]));
-    purgeProgressAll(patch, body, staleIds, staleRecords, keyOptions);
+    purgeRecords(storages.progress, { body, patch, handlerIds: staleIds, records: staleRecords });
   }
 
   // Stopped meanwhile (operator shutdown): write nothing, so no half-done cycle is recorded; the handlers

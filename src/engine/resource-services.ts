@@ -8,6 +8,7 @@ import { reduceDiff } from '../model/diff.ts';
 import type { Resource } from '../model/resource.ts';
 import type { OperatorSettings } from '../model/settings.ts';
 import { startedAt } from '../model/progress.ts';
+import { storagesOf } from '../model/storages.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { ChangingHandler, EventHandler } from '../handlers/handler.ts';
 import type { Selector } from '../handlers/selector.ts';
@@ -262,6 +263,7 @@ function subhandlingSettings(settings: OperatorSettings): SubhandlingSettings {
     v1Keys: settings.persistence.v1Keys,
     rewriteUnchangedResults: settings.persistence.rewriteUnchangedResults,
     defaultBackoff: settings.execution.defaultBackoff,
+    customProgressStorage: settings.persistence.progressStorage != null,
   };
 }
 
@@ -282,6 +284,7 @@ async function executeSubhandlers(
     cause: run.cause,
     patch: run.patch,
     settings: subhandlingSettings(ctx.settings),
+    progress: storagesOf(ctx.settings).progress,
     now: () => services.now(),
     subrefs,
     runChild: async ({ id, declared: sub, record }) => {

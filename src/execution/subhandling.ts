@@ -4,7 +4,7 @@
  * result; the parent is finished only when all are, until then it is retried with HandlerChildrenRetry (as
  * Kopf). The same loop serves a parent running in the event loop (src/engine/resource-services.ts runs each
  * child as a change handler of its own) and a plain parent on the pool (worker.ts runs the children in the
- * worker, where their closures live). Imports only model.
+ * worker, where their closures live). Imports only model and this layer's context types.
  */
 import type { Body } from '../model/body.ts';
 import { HandlerChildrenRetry } from '../model/errors.ts';
@@ -19,19 +19,38 @@ import {
   type Outcome,
   type ProgressRecord,
 } from '../model/progress.ts';
-import { fetchProgress, writeProgress } from '../model/progress-storage.ts';
+import { writeRecord, type ProgressStorage } from '../model/progress-storages.ts';
+import { storagesOf } from '../model/storages.ts';
 import { deliverResultIfChanged } from '../model/results.ts';
 import type { DeclaredSubhandler } from './handler-context.ts';
 
 /** The per-call data key under which the engine passes {@link SubhandlingSettings} (for a plain parent on the pool). */
 export const SUBHANDLING = 'subhandling';
 
-/** The settings the loop needs (from `settings.persistence` and `settings.execution`). */
+/** The settings the loop needs (from `settings.persistence` and `settings.execution`), as plain data. */
 export interface SubhandlingSettings {
   prefix: string;
   v1Keys: boolean;
   rewriteUnchangedResults: boolean;
   defaultBackoff: number;
+  /** `settings.persistence.progressStorage` is set: a storage object, which cannot cross to a pool worker. */
+  customProgressStorage: boolean;
+}
+
+/**
+ * The progress storage a pool worker uses for a plain parent's sub-handlers: Kopf's default one (built from the
+ * prefix). A storage set in `settings.persistence.progressStorage` is an object of the main thread: then the
+ * sub-handlers of a plain parent cannot run on the pool, and the error says what to do.
+ */
+export function workerProgressStorage(settings: SubhandlingSettings, parentId: string): ProgressStorage {
+  if (settings.customProgressStorage) {
+    throw new TypeError(
+      `The sub-handlers of the plain handler '${parentId}' cannot run on the worker pool with a custom ` +
+        `settings.persistence.progressStorage (it is an object of the main thread). Make '${parentId}' async, or register it with { offload: false }.`,
+    );
+  }
+  const persistence = { prefix: settings.prefix, v1Keys: settings.v1Keys, progressStorage: null, diffbaseStorage: null };
+  return storagesOf({ persistence } as unknown as Parameters<typeof storagesOf>[0]).progress;
 }
 
 /** One awakened child to run: its full id, its declaration, its progress record so far. */
@@ -50,6 +69,8 @@ export interface SubhandlingOptions {
   cause: string;
   patch: Patch;
   settings: SubhandlingSettings;
+  /** Where the children's progress records are read and written. */
+  progress: ProgressStorage;
   now: () => number;
   /** Collects the ids of the children (and theirs), for the parent's record. */
   subrefs: Set<string>;
@@ -59,14 +80,13 @@ export interface SubhandlingOptions {
 
 /** Runs the awakened children; throws HandlerChildrenRetry while some are unfinished. */
 export async function runSubhandlers(options: SubhandlingOptions): Promise<void> {
-  const { body, patch, settings } = options;
-  const keyOptions = { prefix: settings.prefix, v1: settings.v1Keys };
+  const { body, patch, settings, progress } = options;
   const delays: number[] = [];
   for (const sub of options.declared) {
     const id = `${options.parentId}/${sub.id}`;
     options.subrefs.add(id);
     const now = options.now();
-    const stored = fetchProgress(body, id, keyOptions);
+    const stored = progress.fetch({ key: id, body });
     const origin = stored ? normalizeRecord(stored, now) : null;
     let record: ProgressRecord =
       origin && origin.purpose === options.cause ? origin : newRecord(now, options.cause);
@@ -80,7 +100,7 @@ export async function runSubhandlers(options: SubhandlingOptions): Promise<void>
         });
       }
     }
-    writeProgress(patch, body, id, record, origin, keyOptions);
+    writeRecord(progress, { key: id, record, origin, body, patch });
     if (!isFinished(record)) delays.push(delayOf(record, options.now()) ?? 0);
   }
   if (delays.length > 0)

@@ -26,7 +26,7 @@ import {
   type EventSink,
   type HandlerInvocation,
 } from './handler-context.ts';
-import { childOptions, runSubhandlers } from './subhandling.ts';
+import { childOptions, runSubhandlers, workerProgressStorage } from './subhandling.ts';
 import { attempt } from './attempt.ts';
 import type { TaskInvocation } from './envelope.ts';
 import type { Body } from '../model/body.ts';
@@ -195,6 +195,7 @@ async function runChildren(
     cause: String(kwargs.reason ?? ''),
     patch: kwargs.patch as never,
     settings,
+    progress: workerProgressStorage(settings, parent.id),
     now: Date.now,
     subrefs,
     runChild: async ({ id, declared, record }) => {

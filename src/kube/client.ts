@@ -8,7 +8,7 @@
  * streams finish on them; new ones go to the new agents); a 401 invalidates the credentials used and the
  * request is sent again with the next ones. Created by the engine; used by objects.ts, watch.ts, discovery.ts, events.ts.
  */
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, ProxyAgent, buildConnector, request as undiciRequest, type Dispatcher } from 'undici';
 import type { Auth, Connection } from './config.ts';
 import { ApiConnectionError, ApiError, apiErrorFor, parseRetryAfter, type StatusBody } from './errors.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -26,6 +26,8 @@ export interface KubeClientOptions {
   /** Seconds for one non-watch request. */
   requestTimeout?: number;
   http2?: boolean;
+  /** Use the proxies of HTTP_PROXY / HTTPS_PROXY / NO_PROXY (Kopf's `trust_env`); a kubeconfig `proxy-url` wins. */
+  trustEnv?: boolean;
   userAgent?: string;
   /** Called before each retry (for logging). */
   onRetry?: (info: { method: string; path: string; attempt: number; delay: number; error: Error }) => void;
@@ -77,6 +79,7 @@ export class KubeClient {
       enforceRetryAfter: options.enforceRetryAfter ?? false,
       requestTimeout: options.requestTimeout ?? 300,
       http2: options.http2 ?? false,
+      trustEnv: options.trustEnv ?? false,
       userAgent: options.userAgent ?? `kopf-ts/${VERSION}`,
       onRetry: options.onRetry,
     };
@@ -118,22 +121,28 @@ export class KubeClient {
 
   /** An agent with the TLS material of these credentials (the first request's, for a plain connection). */
   #newAgent(connections: number | null, auth: Auth): Promise<Dispatcher> {
-    return Promise.resolve(auth).then(
-      (auth) =>
-        new Agent({
-          connect: {
-            ca: auth.ca,
-            cert: auth.cert,
-            key: auth.key,
-            rejectUnauthorized: !(auth.insecure ?? this.connection.insecure),
-          },
-          keepAliveTimeout: 60_000,
-          allowH2: this.#options.http2,
-          ...(this.#options.http2 ? { connections: 1, pipelining: 100 } : connections ? { connections } : {}),
-          bodyTimeout: 0,
-          headersTimeout: this.#options.requestTimeout * 1000,
-        }),
-    );
+    return Promise.resolve(auth).then((auth) => {
+      const servername = this.connection.tlsServerName;
+      const tls = {
+        ca: auth.ca,
+        cert: auth.cert,
+        key: auth.key,
+        rejectUnauthorized: !(auth.insecure ?? this.connection.insecure),
+        ...(servername ? { servername } : {}),
+      };
+      const options = {
+        keepAliveTimeout: 60_000,
+        allowH2: this.#options.http2,
+        ...(this.#options.http2 ? { connections: 1, pipelining: 100 } : connections ? { connections } : {}),
+        bodyTimeout: 0,
+        headersTimeout: this.#options.requestTimeout * 1000,
+      };
+      // Through a proxy, `requestTls` is the TLS to the API server inside the tunnel.
+      if (this.connection.proxyUrl) return new ProxyAgent({ ...options, uri: this.connection.proxyUrl, requestTls: tls });
+      const connect = servername ? withServername(tls, servername, this.#options.http2) : tls;
+      if (this.#options.trustEnv) return new EnvHttpProxyAgent({ ...options, connect, requestTls: tls });
+      return new Agent({ ...options, connect });
+    });
   }
 
   #count(req: KubeRequest): void {
@@ -265,4 +274,10 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       reject(signal.reason);
     }, { once: true });
   });
+}
+
+/** A connector that always checks the certificate against (and sends as SNI) `servername`, whatever the URL's host. */
+function withServername(tls: buildConnector.BuildOptions, servername: string, allowH2: boolean): buildConnector.connector {
+  const connector = buildConnector({ ...tls, allowH2 });
+  return (options, callback) => connector({ ...options, servername }, callback);
 }

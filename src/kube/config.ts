@@ -21,6 +21,10 @@ export interface Connection {
   cert?: string | Buffer | undefined;
   key?: string | Buffer | undefined;
   insecure: boolean;
+  /** The cluster's `proxy-url` (http, https or socks5): every request goes through it. */
+  proxyUrl?: string | undefined;
+  /** The cluster's `tls-server-name`: the name the server's certificate is checked against (and sent as SNI). */
+  tlsServerName?: string | undefined;
   /** The context's default namespace (for Events of cluster-scoped objects). */
   defaultNamespace: string;
   /** Fresh auth headers (Authorization, …) and TLS material; called per (re)connect. */
@@ -109,9 +113,29 @@ export function loadConnection(options: LoadOptions = {}): Connection {
   return {
     server: server.replace(/\/+$/, ''),
     insecure,
+    ...clusterNetworking(cluster.entry, clusterName),
     defaultNamespace: typeof context.entry.namespace === 'string' ? context.entry.namespace : 'default',
     authenticate,
   };
+}
+
+/** A cluster's `proxy-url` and `tls-server-name`, checked: a bad value is named, never a crash later. */
+function clusterNetworking(entry: Record<string, unknown>, clusterName: string): Pick<Connection, 'proxyUrl' | 'tlsServerName'> {
+  const result: Pick<Connection, 'proxyUrl' | 'tlsServerName'> = {};
+  const proxy = entry['proxy-url'];
+  if (proxy !== undefined && proxy !== null && proxy !== '') {
+    const url = URL.canParse(String(proxy)) ? new URL(String(proxy)) : null;
+    if (typeof proxy !== 'string' || !url || !['http:', 'https:', 'socks5:'].includes(url.protocol)) {
+      throw new Error(`The cluster ${clusterName} has a proxy-url that is not an http://, https:// or socks5:// URL: ${JSON.stringify(proxy)}.`);
+    }
+    result.proxyUrl = proxy;
+  }
+  const name = entry['tls-server-name'];
+  if (name !== undefined && name !== null && name !== '') {
+    if (typeof name !== 'string') throw new Error(`The cluster ${clusterName} has a tls-server-name that is not a string: ${JSON.stringify(name)}.`);
+    result.tlsServerName = name;
+  }
+  return result;
 }
 
 function readKubeconfig(path: string): KubeconfigFile['doc'] {

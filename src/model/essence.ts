@@ -40,6 +40,19 @@ export interface EssenceOptions extends KeyOptions {
  *    and `status.kopf.progress` removed ({@link clearEssence}), with empty stanzas removed again.
  */
 export function buildEssence(body: Body, options: EssenceOptions = {}): JsonObject {
+  const essence = baseEssence(body, options) as Record<string, unknown>;
+  const own = new Set(diffBaseKeys(body, options));
+  const remaining = annotationsOf(essence);
+  if (remaining) for (const key of Object.keys(remaining)) if (own.has(key)) delete remaining[key];
+  removeEmptyStanzas(essence);
+  return clearEssence(essence as JsonObject, options);
+}
+
+/**
+ * Steps 1–6 of {@link buildEssence}, common to every diff-base storage (Kopf's `DiffBaseStorage.build`): what
+ * remains of the body without the storages' own traces removed.
+ */
+export function baseEssence(body: Body, options: Omit<EssenceOptions, keyof KeyOptions> = {}): JsonObject {
   const essence = deepCopy(body) as Record<string, unknown>;
   for (const key of ['apiVersion', 'kind', 'metadata', 'status']) delete essence[key];
   cherrypick(body, essence, ['metadata.labels', 'metadata.annotations']);
@@ -57,25 +70,21 @@ export function buildEssence(body: Body, options: EssenceOptions = {}): JsonObje
   cherrypick(body, essence, options.extraFields ?? []);
   removeEmptyStanzas(essence);
   for (const field of options.ignoredFields ?? []) remove(essence, field);
-
-  const own = new Set(diffBaseKeys(body, options));
-  const remaining = annotationsOf(essence);
-  if (remaining) for (const key of Object.keys(remaining)) if (own.has(key)) delete remaining[key];
-  removeEmptyStanzas(essence);
-  return clearEssence(essence as JsonObject, options);
+  return essence as JsonObject;
 }
 
 /**
  * What Kopf's progress storage `clear()` does to an essence (old or new): a copy without the annotations
  * under `{prefix}/` and without `status.kopf.progress`, with empty stanzas removed.
  */
-export function clearEssence(essence: JsonObject, options: KeyOptions = {}): JsonObject {
+export function clearEssence(essence: JsonObject, options: KeyOptions & { statusProgress?: boolean } = {}): JsonObject {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const result = deepCopy(essence) as Record<string, unknown>;
   const annotations = annotationsOf(result);
   if (annotations)
     for (const key of Object.keys(annotations)) if (key.startsWith(`${prefix}/`)) delete annotations[key];
   removeEmptyStanzas(result);
+  if (options.statusProgress === false) return result as JsonObject;
   remove(result, STATUS_PROGRESS_FIELD);
   removeEmptyStanzas(result);
   return result as JsonObject;
@@ -145,7 +154,7 @@ function isEmpty(value: unknown): boolean {
 }
 
 /** Kopf's `remove_empty_stanzas`: drops empty (or null) `metadata.annotations`, `metadata.labels`, `metadata`, `status`. */
-function removeEmptyStanzas(essence: Record<string, unknown>): void {
+export function removeEmptyStanzas(essence: Record<string, unknown>): void {
   const metadata = essence['metadata'];
   if (isPlainObject(metadata)) {
     if (Object.hasOwn(metadata, 'annotations') && isEmpty(metadata['annotations']))

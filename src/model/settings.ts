@@ -5,6 +5,8 @@
  * Built by the engine (`defaultSettings()`, then changed by startup handlers or `kopf.run({ settings })`);
  * read by src/kube (networking, watching), src/execution (execution) and src/engine (everything else).
  */
+import type { DiffBaseStorage } from './diffbase-storages.ts';
+import type { ProgressStorage } from './progress-storages.ts';
 
 /** The settings tree. Times are in seconds, as in Kopf. */
 export interface OperatorSettings {
@@ -71,6 +73,8 @@ export interface OperatorSettings {
     connections: number;
     /** Multiplex all requests over one HTTP/2 connection (when the server offers it). */
     http2: boolean;
+    /** Use the proxies of HTTP_PROXY / HTTPS_PROXY / NO_PROXY (a kubeconfig `proxy-url` wins), as Kopf's `trust_env`. */
+    trustEnv: boolean;
   };
   persistence: {
     /** The prefix of the annotations kopf-ts writes: an operator's identity, as in Kopf. */
@@ -80,6 +84,12 @@ export interface OperatorSettings {
     v1Keys: boolean;
     /** Write results that did not change again (false: skip them, saving writes). */
     rewriteUnchangedResults: boolean;
+    /** Where handlers' progress lives (Kopf's classes); null: `SmartProgressStorage` with `prefix` and `v1Keys`. */
+    progressStorage: ProgressStorage | null;
+    /** Where the last handled essence lives; null: `AnnotationsDiffBaseStorage` with `prefix` and `v1Keys`. */
+    diffbaseStorage: DiffBaseStorage | null;
+    /** Accepted for Kopf compatibility; kopf-ts never waits for its own patches' echo (docs/settings.md). */
+    consistencyTimeout: number;
   };
   background: {
     cancellationPolling: number;
@@ -124,12 +134,16 @@ export function defaultSettings(): OperatorSettings {
       burst: 100,
       connections: 100,
       http2: false,
+      trustEnv: false,
     },
     persistence: {
       prefix: 'kopf.zalando.org',
       finalizer: 'kopf.zalando.org/KopfFinalizerMarker',
       v1Keys: true,
       rewriteUnchangedResults: false,
+      progressStorage: null,
+      diffbaseStorage: null,
+      consistencyTimeout: 5,
     },
     background: { cancellationPolling: 60 },
     liveness: { cachingPeriod: 10, watchFailureLimit: 60, eventLoopLagLimit: 5 },
