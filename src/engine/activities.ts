@@ -14,6 +14,8 @@ export interface ActivityContext {
   logger: Logger;
   memo: object;
   signal: AbortSignal;
+  /** The operator's indexes by id (maybe still incomplete, as in Kopf). */
+  indexes?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** Runs every handler of the activity until all succeeded; throws if one fails for good. */
@@ -40,6 +42,7 @@ export async function runActivities(registry: Registry, activity: 'startup' | 'c
             started: new Date(state.started),
             runtime: (now - state.started) / 1000,
             activity,
+            ...ctx.indexes,
           }),
       });
       state.retries++;

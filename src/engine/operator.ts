@@ -27,6 +27,7 @@ import { Semaphore } from './semaphore.ts';
 import { startWatcher, type Watcher } from './watchers.ts';
 import type { ObjectActorOptions } from './object-actor.ts';
 import type { TimelineSink } from './timeline.ts';
+import { OperatorIndexes } from '../indexing/indexes.ts';
 
 /** Options of {@link runOperator} (and `kopf.run()`). */
 export interface OperatorOptions {
@@ -79,7 +80,12 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   const clusterwide = options.clusterwide ?? !(options.namespaces?.length);
   const patterns = options.namespaces ?? [];
 
-  await runActivities(registry, 'startup', { settings, logger, memo, signal });
+  // Indexes (src/indexing): pre-created empty; until the first orchestration is done, nothing but indexing runs.
+  const indexing = registry.indexIds().length > 0 ? new OperatorIndexes(registry.indexIds()) : undefined;
+  indexing?.readiness.block('orchestration');
+  indexing?.readiness.whenReady().then(() => logger.debug('The indexes are ready: every indexed resource was listed.'), () => {});
+
+  await runActivities(registry, 'startup', { settings, logger, memo, signal, indexes: indexing?.kwargs });
   configurePool({
     maxThreads: settings.execution.maxWorkers,
     minThreads: settings.execution.minWorkers,
@@ -162,7 +168,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       const selectors = selectorsOf.get(name) ?? new Set<Selector>();
       const existing = contexts.get(name);
       if (existing) existing.selectors = selectors;
-      else contexts.set(name, { resource, settings, client, registry, moduleUrls: options.moduleUrls ?? [], selectors });
+      else contexts.set(name, { resource, settings, client, registry, moduleUrls: options.moduleUrls ?? [], selectors, indexing });
     }
     for (const name of [...contexts.keys()]) if (!selected.has(name)) contexts.delete(name);
     reconcileWatchers();
@@ -171,6 +177,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   const background: Promise<void>[] = [];
   try {
     await rescan();
+    indexing?.readiness.unblock('orchestration');
     if (dynamicNamespaces) background.push(followNamespaces());
     if (!settings.scanning.disabled) background.push(followCrds());
     logger.info(`kopf-ts operator is running (${clusterwide ? 'cluster-wide' : `namespaces: ${patterns.join(', ')}`}).`);
@@ -186,7 +193,8 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     await closePool();
     await poster.stop();
     setCurrentPoster(null);
-    await runActivities(registry, 'cleanup', { settings, logger, memo, signal: new AbortController().signal }).catch((err: unknown) =>
+    indexing?.readiness.clear();
+    await runActivities(registry, 'cleanup', { settings, logger, memo, signal: new AbortController().signal, indexes: indexing?.kwargs }).catch((err: unknown) =>
       logger.error(`Cleanup failed: ${(err as Error).message}`),
     );
     if (!options.client) await client.close();

@@ -19,6 +19,7 @@ import { anyPrematches, hasResumeHandlers, requiresFinalizer, selectChangingHand
 import { attempt } from '../execution/attempt.ts';
 import { invoke } from '../execution/invoke.ts';
 import type { Logger } from '../observe/log.ts';
+import type { OperatorIndexes } from '../indexing/indexes.ts';
 import type { ChangeState } from './change-state.ts';
 import { changeState } from './change-state.ts';
 import { changeKwargs, invocationKwargs, type KwargsBase } from './kwargs.ts';
@@ -35,6 +36,8 @@ export interface ResourceContext {
   moduleUrls: string[];
   /** The selectors that resolved to this resource (an ambiguous selector resolves to none). */
   selectors: Set<Selector>;
+  /** The operator's indexes (absent when it has no index handlers). */
+  indexing?: OperatorIndexes | undefined;
 }
 
 /** The change handlers that serve this resource. */
@@ -83,7 +86,7 @@ class PerObjectServices implements ObjectServices {
   }
 
   #filterKwargs(body: Body, cause: ChangingCause, state: ChangeState): Record<string, unknown> {
-    const base: KwargsBase = { body, resource: this.resource, patch: { metadata: { labels: {}, annotations: {} }, spec: {}, status: {} } as never, logger: this.logger, memo: this.#memo };
+    const base: KwargsBase = { body, resource: this.resource, patch: { metadata: { labels: {}, annotations: {} }, spec: {}, status: {} } as never, logger: this.logger, memo: this.#memo, indexes: this.#ctx.indexing?.kwargs };
     return changeKwargs(base, { reason: cause, diff: state.diff, old: state.old, new: state.new });
   }
 
@@ -125,7 +128,7 @@ class PerObjectServices implements ObjectServices {
 async function runChanging(ctx: ResourceContext, services: ObjectServices, memo: object, handler: ChangingHandler, run: ChangingRun): Promise<HandlerAttempt> {
   const now = services.now();
   const started = startedAt(run.record, now);
-  const base: KwargsBase = { body: run.body, resource: ctx.resource, patch: run.patch, logger: services.logger, memo };
+  const base: KwargsBase = { body: run.body, resource: ctx.resource, patch: run.patch, logger: services.logger, memo, indexes: ctx.indexing?.kwargs };
   const kwargs = {
     ...changeKwargs(base, { reason: run.cause, diff: run.diff, old: run.old, new: run.new }),
     ...invocationKwargs(handler.param, run.record.retries ?? 0, started, now),

@@ -12,6 +12,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { findUncloneable } from './cloneable.ts';
 import { reviveError, type Envelope, type LogRecord, type PoolTask } from './envelope.ts';
+import { takeIndexSnapshots } from './index-snapshots.ts';
 
 /** Pool settings (the engine maps `settings.execution` onto them). */
 export interface PoolSettings {
@@ -137,7 +138,9 @@ export class WorkerPool {
     const kwargs: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(run.kwargs))
       if (!LOCAL_KWARGS.includes(key)) kwargs[key] = value;
-    const problem = findUncloneable(kwargs, 'kwargs');
+    // Indexes cross as read-only snapshots (index-snapshots.ts), revived as Index objects in the worker.
+    const indexes = takeIndexSnapshots(kwargs);
+    const problem = findUncloneable(kwargs, 'kwargs') ?? findUncloneable(indexes, 'the index');
     if (problem) {
       const error = new TypeError(
         `The arguments of the sync handler '${run.handlerId}' cannot be sent to a worker thread: ${problem}. ${WAY_OUT}`,
@@ -151,6 +154,7 @@ export class WorkerPool {
       kwargs,
       bindings: bindingsOf(run.kwargs.logger),
       stopBuffer: run.stopBuffer,
+      indexes,
     };
     const deadline = run.timeoutMs != null ? AbortSignal.timeout(run.timeoutMs) : null;
     const signals = [run.signal, deadline].filter((s): s is AbortSignal => s != null);

@@ -16,6 +16,7 @@ import { findUncloneable } from './cloneable.ts';
 import { WorkerStopFlag } from './stop-flag.ts';
 import { toError } from './thrown.ts';
 import { importOperatorFile } from './operator-files.ts';
+import { reviveIndexes } from './index-snapshots.ts';
 
 /** The global flag that marks a pool worker thread ("worker mode"). */
 export const WORKER_FLAG = Symbol.for('kopf-ts.worker');
@@ -88,6 +89,7 @@ async function runTaskInner(task: PoolTask): Promise<Envelope> {
       logger: collectingLogger(logs, task.bindings),
       patch,
       memo: memoStandIn(task.handlerId),
+      ...reviveIndexes(task.indexes), // the indexes, by their ids (they override other kwargs, as in Kopf)
     };
     if (task.stopBuffer) kwargs.stopped = new WorkerStopFlag(task.stopBuffer);
     const result = await handler.fn(kwargs);
