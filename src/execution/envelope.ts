@@ -1,7 +1,7 @@
 /**
  * What crosses the thread boundary between pool.ts and worker.ts: the task, the worker's reply (an envelope:
  * Piscina would lose an error's class and fields, so errors travel as data), the log records, and the
- * conversion of errors to data and back into their classes. Imports only src/model/errors.ts (and the type of index snapshots).
+ * conversion of errors to data and back into their classes. Imports only src/model/errors.ts (and the type of the indexes' wire form).
  */
 import {
   AdmissionError,
@@ -12,7 +12,7 @@ import {
   TemporaryError,
 } from '../model/errors.ts';
 import { ThrownValueError } from './thrown.ts';
-import type { IndexSnapshot } from '../model/indexes.ts';
+import type { IndexWire } from './index-snapshots.ts';
 
 /** The levels of a worker-side logger. */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -60,7 +60,7 @@ export interface PoolTask {
    */
   logPort?: import('node:worker_threads').MessagePort | undefined;
   /** The indexes among the kwargs, as read-only snapshots by kwarg name (see index-snapshots.ts). */
-  indexes?: Record<string, IndexSnapshot> | undefined;
+  indexes?: Record<string, IndexWire> | undefined;
 }
 
 /** The worker's reply: never a thrown error. `patch` holds only the changes the handler made (pruned). */

@@ -64,7 +64,11 @@ export class WorkerFailedError extends Error {
 }
 
 /** A channel for streamed log records; `drained()` resolves at the worker's final `null` (or soon after). */
-function logStream(onRecord: (record: LogRecord) => void): { port: MessagePort; drained: () => Promise<void>; close: () => void } {
+function logStream(onRecord: (record: LogRecord) => void): {
+  port: MessagePort;
+  drained: () => Promise<void>;
+  close: () => void;
+} {
   const channel = new MessageChannel();
   let ended!: () => void;
   const end = new Promise<void>((resolve) => (ended = resolve));
@@ -128,7 +132,9 @@ export class WorkerPool {
     });
     // A thread that dies outside a task (at start, say) is replaced by Piscina; its error must not crash the operator.
     this.#piscina.on('error', (err: unknown) => {
-      process.emitWarning(`kopf-ts: a worker thread of the sync-handler pool failed: ${err instanceof Error ? err.message : String(err)}`);
+      process.emitWarning(
+        `kopf-ts: a worker thread of the sync-handler pool failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
     });
     return this.#piscina;
   }
@@ -139,8 +145,14 @@ export class WorkerPool {
     for (const [key, value] of Object.entries(run.kwargs))
       if (!LOCAL_KWARGS.includes(key)) kwargs[key] = value;
     // Indexes cross as read-only snapshots (index-snapshots.ts), revived as Index objects in the worker.
-    const indexes = takeIndexSnapshots(kwargs);
-    const problem = findUncloneable(kwargs, 'kwargs') ?? findUncloneable(indexes, 'the index');
+    let indexes: PoolTask['indexes'];
+    let problem: string | null;
+    try {
+      indexes = takeIndexSnapshots(kwargs);
+      problem = findUncloneable(kwargs, 'kwargs');
+    } catch (err) {
+      problem = (err as Error).message;
+    }
     if (problem) {
       const error = new TypeError(
         `The arguments of the sync handler '${run.handlerId}' cannot be sent to a worker thread: ${problem}. ${WAY_OUT}`,

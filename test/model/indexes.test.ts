@@ -82,3 +82,13 @@ test('a snapshot crosses as plain data and revives as an equal Index', (t) => {
     'a changed index is snapshotted again',
   );
 });
+
+test('an index value that cannot cross to a worker is named', (t) => {
+  const contents = new IndexContents<unknown>();
+  registerIndexSource(contents);
+  contents.replace('o1', [['k', { fn: () => 1 }]]);
+  t.throws(() => takeIndexSnapshots({ by_fn: contents.index }), {
+    instanceOf: TypeError,
+    message: /the index 'by_fn'\[0\]\[1\]\[0\]\.fn is a function/,
+  });
+});
