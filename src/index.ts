@@ -39,6 +39,10 @@ export type {
 } from './on.ts';
 export type { ProbeOptions, ProbeRegistration } from './on.ts';
 export { DaemonStoppingReason } from './execution/stop-flag.ts';
+// Indexes (docs/indexes.md): `kopf.index`, `kopf.Index`, `kopf.Store`.
+export { index } from './on.ts';
+export type { IndexOptions, IndexKwargs, IndexFn, IndexRegistration } from './on.ts';
+export { Index, Store, type IndexKey } from './model/indexes.ts';
 export { PRESENT, ABSENT, not_, all_, any_, none_ } from './handlers/filters.ts';
 export { EVERYTHING } from './handlers/selector.ts';
 export { getDefaultRegistry, setDefaultRegistry, Registry } from './handlers/registry.ts';

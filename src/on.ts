@@ -10,7 +10,7 @@ import { handlerId } from './handlers/ids.ts';
 import { getDefaultRegistry } from './handlers/registry.ts';
 import { parseSelector, type SelectorInput } from './handlers/selector.ts';
 import { validateFilters, type FilterOptions, type ValueCriterion, type WhenCallback } from './handlers/filters.ts';
-import type { ChangingHandler, ChangingReason, EventHandler, ActivityHandler, HandlerFn, BaseOptions, DaemonHandler, TimerHandler, InitialDelay } from './handlers/handler.ts';
+import type { ChangingHandler, ChangingReason, EventHandler, ActivityHandler, HandlerFn, BaseOptions, DaemonHandler, TimerHandler, InitialDelay, IndexHandler } from './handlers/handler.ts';
 import type {
   ActivityFn,
   ActivityKwargs,
@@ -21,6 +21,7 @@ import type {
   DaemonFn,
   EventFn,
   EventKwargs,
+  InvocationKwargs,
   ResourceKwargs,
   Spec,
   Status,
@@ -89,6 +90,23 @@ export interface TimerOptions<S extends object = Spec, St extends object = Statu
   idle?: number | null;
   sharp?: boolean;
 }
+/** What the filters of index handlers receive. */
+type IndexCause<S extends object, St extends object> = CauseKwargs<ResourceKwargs<S, St>>;
+/** Options of `kopf.index` / `kopf.on.index` (Kopf's: errors default to `'ignored'`; the id gets no field suffix). */
+export interface IndexOptions<S extends object = Spec, St extends object = Status> extends BaseOptions, ResourceFilterOptions<IndexCause<S, St>> {}
+/** Kwargs of an index handler: the object's (its `patch` is not applied, as in Kopf). */
+export type IndexKwargs<S extends object = Spec, St extends object = Status> = ResourceKwargs<S, St> & InvocationKwargs;
+/**
+ * An index handler: returns a `Map` or a plain object (key → value, each value stored under its key), any other
+ * value (stored under the `null` key), or nothing (the object's values stay as they are).
+ */
+export type IndexFn<S extends object = Spec, St extends object = Status> = (kwargs: IndexKwargs<S, St>) => unknown;
+/** `kopf.index(selector, [options,] fn)` and `kopf.on.index(…)`. */
+export interface IndexRegistration {
+  <S extends object = Spec, St extends object = Status>(selector: SelectorInput, fn: IndexFn<S, St>): IndexFn<S, St>;
+  <S extends object = Spec, St extends object = Status>(selector: SelectorInput, options: IndexOptions<S, St>, fn: IndexFn<S, St>): IndexFn<S, St>;
+}
+
 /** Options of `on.startup` and `on.cleanup`. */
 export type ActivityOptions = BaseOptions;
 
@@ -331,6 +349,28 @@ function spawning(kind: 'daemon' | 'timer') {
   };
 }
 
+function indexing(selector: SelectorInput, optionsOrFn: AnyOptions | AnyFn, maybeFn?: AnyFn): AnyFn {
+  const [options, fn] = split<AnyOptions, AnyFn>(optionsOrFn, maybeFn);
+  if (typeof fn !== 'function') throw new TypeError('kopf.index(): the handler function is missing.');
+  const field = options.field !== undefined ? parseField(options.field) : null;
+  validateFilters(options, field);
+  const handler: IndexHandler = {
+    kind: 'index',
+    // As in Kopf, an index's id gets no field suffix: it is the kwarg name of the index.
+    id: handlerId(fn, options, null, 'index'),
+    ...commonFields(fn, options),
+    errors: options.errors ?? 'ignored',
+    selector: parseSelector(selector),
+    filters: { labels: options.labels, annotations: options.annotations, when: options.when, value: options.value },
+    field,
+  };
+  getDefaultRegistry().add(handler);
+  return fn;
+}
+
+/** `kopf.index(selector, [options,] fn)`: an in-memory index of the matching objects, given to every handler by its id. */
+export const index: IndexRegistration = indexing;
+
 /** `kopf.daemon(selector, [options,] fn)`: a long-running function for every matching object. */
 export const daemon: SpawningRegistration<'daemon'> = spawning('daemon');
 /** `kopf.timer(selector, [options,] fn)`: a function run on a schedule for every matching object. */
@@ -346,6 +386,7 @@ export const on: {
   event: EventRegistration;
   daemon: SpawningRegistration<'daemon'>;
   timer: SpawningRegistration<'timer'>;
+  index: IndexRegistration;
   startup: ActivityRegistration;
   cleanup: ActivityRegistration;
   login: LoginRegistration;
@@ -359,6 +400,7 @@ export const on: {
   event,
   daemon,
   timer,
+  index,
   startup: activity('startup'),
   cleanup: activity('cleanup'),
   login: activity('login'),

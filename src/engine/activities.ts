@@ -15,11 +15,21 @@ export interface ActivityContext {
   logger: Logger;
   memo: object;
   signal: AbortSignal;
+  /** The operator's indexes by id (maybe still incomplete, as in Kopf). */
+  indexes?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** The kwargs of an activity handler (startup, cleanup, login): Kopf's activity kwargs. */
-export function activityKwargs(activity: string, handler: { param: unknown }, ctx: Pick<ActivityContext, 'logger' | 'memo' | 'settings'>, retries: number, started: number, now: number): Record<string, unknown> {
+export function activityKwargs(
+  activity: string,
+  handler: { param: unknown },
+  ctx: Pick<ActivityContext, 'logger' | 'memo' | 'settings' | 'indexes'>,
+  retries: number,
+  started: number,
+  now: number,
+): Record<string, unknown> {
   return {
+    ...ctx.indexes,
     logger: ctx.logger,
     memo: ctx.memo,
     settings: ctx.settings,
@@ -32,8 +42,14 @@ export function activityKwargs(activity: string, handler: { param: unknown }, ct
 }
 
 /** Runs every handler of the activity until all succeeded; throws if one fails for good. */
-export async function runActivities(registry: Registry, activity: 'startup' | 'cleanup', ctx: ActivityContext): Promise<void> {
-  const pending = new Map(registry.activityHandlers(activity).map((h) => [h.id, { handler: h, retries: 0, started: Date.now() }]));
+export async function runActivities(
+  registry: Registry,
+  activity: 'startup' | 'cleanup',
+  ctx: ActivityContext,
+): Promise<void> {
+  const pending = new Map(
+    registry.activityHandlers(activity).map((h) => [h.id, { handler: h, retries: 0, started: Date.now() }]),
+  );
   while (pending.size > 0 && !ctx.signal.aborted) {
     let delay = Infinity;
     for (const [id, state] of pending) {
@@ -45,7 +61,10 @@ export async function runActivities(registry: Registry, activity: 'startup' | 'c
         runtime: (now - state.started) / 1000,
         defaultBackoff: ctx.settings.execution.defaultBackoff,
         logger: ctx.logger,
-        invoke: async () => await state.handler.fn(activityKwargs(activity, state.handler, ctx, state.retries, state.started, now)),
+        invoke: async () =>
+          await state.handler.fn(
+            activityKwargs(activity, state.handler, ctx, state.retries, state.started, now),
+          ),
       });
       state.retries++;
       if (result.final) {
@@ -58,10 +77,14 @@ export async function runActivities(registry: Registry, activity: 'startup' | 'c
     if (pending.size > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(0, delay) * 1000);
-        ctx.signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
+        ctx.signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
       });
     }
   }

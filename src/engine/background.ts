@@ -179,7 +179,7 @@ export class ObjectBackground {
 
   /** Kwargs for filters and runs: the live body, Kopf's names, plus `stopped` and `signal` for runs. */
   #kwargs(body: Body, patch = newPatch()): Record<string, unknown> {
-    return resourceKwargs({ body, resource: this.ctx.resource, patch, logger: this.logger, memo: this.memo });
+    return resourceKwargs({ body, resource: this.ctx.resource, patch, logger: this.logger, memo: this.memo, indexes: this.ctx.indexing?.kwargs });
   }
 
   /** One invocation of a daemon or timer: the attempt, then its result and patch written. */

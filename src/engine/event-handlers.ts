@@ -35,7 +35,7 @@ export async function runEventHandlers(
     kind: body.kind,
   });
   const patch = newPatch();
-  const kwargs = eventKwargs({ body, resource: ctx.resource, patch, logger, memo }, event);
+  const kwargs = eventKwargs({ body, resource: ctx.resource, patch, logger, memo, indexes: ctx.indexing?.kwargs }, event);
   for (const handler of handlers) {
     try {
       if (!matchFilters(handler.filters, handler.field, { body, kwargs: () => kwargs })) continue;

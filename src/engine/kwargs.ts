@@ -16,6 +16,8 @@ export interface KwargsBase {
   patch: Patch;
   logger: Logger;
   memo: object;
+  /** The operator's indexes by id (src/indexing), given to every handler; absent without index handlers. */
+  indexes?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** Kwargs of any resource handler: body, spec, meta, status, name, namespace, uid, labels, annotations, … */
@@ -36,6 +38,7 @@ export function resourceKwargs(base: KwargsBase): Record<string, unknown> {
     patch: base.patch,
     logger: base.logger,
     memo: base.memo,
+    ...base.indexes,
   };
 }
 

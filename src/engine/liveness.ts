@@ -23,6 +23,8 @@ export interface LivenessOptions {
   logger: Logger;
   memo: object;
   watches: WatchHealthBoard;
+  /** The operator's indexes by id (the probes get them as kwargs). */
+  indexes?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** A running liveness endpoint. */
@@ -33,11 +35,11 @@ export interface RunningLiveness {
 
 /** Binds the endpoint (rejects if it cannot) and serves until closed. */
 export async function startLiveness(options: LivenessOptions): Promise<RunningLiveness> {
-  const { registry, settings, logger, memo, watches } = options;
+  const { registry, settings, logger, memo, watches, indexes } = options;
   const endpoint = parseLivenessEndpoint(options.endpoint);
   const lag = new EventLoopLag();
   const liveness = new Liveness({
-    collect: async () => await runProbes({ registry, settings, logger, memo }),
+    collect: async () => await runProbes({ registry, settings, logger, memo, indexes }),
     problems: () => watches.problems(settings.liveness.watchFailureLimit),
     settings: () => settings.liveness,
     lag,

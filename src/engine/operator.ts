@@ -32,6 +32,7 @@ import type { TimelineSink } from './timeline.ts';
 import { parseLivenessEndpoint } from '../observe/liveness-endpoint.ts';
 import { startLiveness, type RunningLiveness } from './liveness.ts';
 import { WatchHealthBoard } from './watch-health.ts';
+import { OperatorIndexes } from '../indexing/indexes.ts';
 
 /** Options of {@link runOperator} (and `kopf.run()`). */
 export interface OperatorOptions {
@@ -94,7 +95,12 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   if (options.livenessEndpoint !== undefined) parseLivenessEndpoint(options.livenessEndpoint);
   const watches = new WatchHealthBoard();
 
-  await runActivities(registry, 'startup', { settings, logger, memo, signal });
+  // Indexes (src/indexing): pre-created empty; until the first orchestration is done, nothing but indexing runs.
+  const indexing = registry.indexIds().length > 0 ? new OperatorIndexes(registry.indexIds()) : undefined;
+  indexing?.readiness.block('orchestration');
+  indexing?.readiness.whenReady().then(() => logger.debug('The indexes are ready: every indexed resource was listed.'), () => {});
+
+  await runActivities(registry, 'startup', { settings, logger, memo, signal, indexes: indexing?.kwargs });
   storagesOf(settings); // a storage setting that is not a storage fails the start, named
   configurePool({
     maxThreads: settings.execution.maxWorkers,
@@ -195,7 +201,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       const selectors = selectorsOf.get(name) ?? new Set<Selector>();
       const existing = contexts.get(name);
       if (existing) existing.selectors = selectors;
-      else contexts.set(name, { resource, settings, client, registry, moduleUrls: options.moduleUrls ?? [], selectors });
+      else contexts.set(name, { resource, settings, client, registry, moduleUrls: options.moduleUrls ?? [], selectors, indexing });
     }
     for (const name of [...contexts.keys()]) if (!selected.has(name)) contexts.delete(name);
     reconcileWatchers();
@@ -205,8 +211,9 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   let liveness: RunningLiveness | null = null;
   try {
     if (options.livenessEndpoint !== undefined)
-      liveness = await startLiveness({ endpoint: options.livenessEndpoint, registry, settings, logger, memo, watches });
+      liveness = await startLiveness({ endpoint: options.livenessEndpoint, registry, settings, logger, memo, watches, indexes: indexing?.kwargs });
     await rescan();
+    indexing?.readiness.unblock('orchestration');
     if (dynamicNamespaces) background.push(followNamespaces());
     if (!settings.scanning.disabled) background.push(followCrds());
     logger.info(`kopf-ts operator is running (${clusterwide ? 'cluster-wide' : `namespaces: ${patterns.join(', ')}`}).`);
@@ -223,7 +230,8 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     await closePool();
     await poster.stop();
     setCurrentPoster(null);
-    await runActivities(registry, 'cleanup', { settings, logger, memo, signal: new AbortController().signal }).catch((err: unknown) =>
+    indexing?.readiness.clear();
+    await runActivities(registry, 'cleanup', { settings, logger, memo, signal: new AbortController().signal, indexes: indexing?.kwargs }).catch((err: unknown) =>
       logger.error(`Cleanup failed: ${(err as Error).message}`),
     );
     if (!options.client) await client.close();

@@ -8,6 +8,7 @@
 import type { OperatorSettings } from '../model/settings.ts';
 import type { Registry } from '../handlers/registry.ts';
 import { attempt } from '../execution/attempt.ts';
+import { activityKwargs } from './activities.ts';
 import { invoke } from '../execution/invoke.ts';
 import type { Logger } from '../observe/log.ts';
 import type { ProbeCollection } from '../observe/liveness.ts';
@@ -18,6 +19,8 @@ export interface ProbeContext {
   settings: OperatorSettings;
   logger: Logger;
   memo: object;
+  /** The operator's indexes by id, as every handler gets them. */
+  indexes?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** Runs every probe handler once; never rejects for what a probe does. */
@@ -26,16 +29,7 @@ export async function runProbes(ctx: ProbeContext): Promise<ProbeCollection> {
   const outcomes = await Promise.all(
     handlers.map(async (handler) => {
       const started = Date.now();
-      const kwargs: Record<string, unknown> = {
-        logger: ctx.logger,
-        memo: ctx.memo,
-        settings: ctx.settings,
-        param: handler.param,
-        retry: 0,
-        started: new Date(started),
-        runtime: 0,
-        activity: 'probe',
-      };
+      const kwargs = activityKwargs('probe', handler, ctx, 0, started, started);
       const result = await attempt({
         handler,
         title: 'Activity',

@@ -22,6 +22,7 @@ import {
 import { attempt } from '../execution/attempt.ts';
 import { invoke } from '../execution/invoke.ts';
 import type { Logger } from '../observe/log.ts';
+import type { OperatorIndexes } from '../indexing/indexes.ts';
 import type { ChangeState } from './change-state.ts';
 import { changeState } from './change-state.ts';
 import { changeKwargs, invocationKwargs, type KwargsBase } from './kwargs.ts';
@@ -55,6 +56,8 @@ export interface ResourceContext {
   moduleUrls: string[];
   /** The selectors that resolved to this resource (an ambiguous selector resolves to none). */
   selectors: Set<Selector>;
+  /** The operator's indexes (absent when it has no index handlers). */
+  indexing?: OperatorIndexes | undefined;
 }
 
 /** The change handlers that serve this resource. */
@@ -125,6 +128,7 @@ class PerObjectServices implements ObjectServices {
       patch: { metadata: { labels: {}, annotations: {} }, spec: {}, status: {} } as never,
       logger: this.logger,
       memo: this.#memo,
+      indexes: this.#ctx.indexing?.kwargs,
     };
     return changeKwargs(base, { reason: cause, diff: state.diff, old: state.old, new: state.new });
   }
@@ -185,6 +189,7 @@ async function runChanging(
     patch: run.patch,
     logger: services.logger,
     memo,
+    indexes: ctx.indexing?.kwargs,
   };
   const kwargs = {
     ...changeKwargs(base, { reason: run.cause, diff: run.diff, old: run.old, new: run.new }),

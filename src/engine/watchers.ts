@@ -12,6 +12,8 @@ import { runEventHandlers } from './event-handlers.ts';
 import { changingHandlersOf, eventHandlersOf, type ResourceContext } from './resource-services.ts';
 import { spawningHandlersOf } from './background.ts';
 import type { WatchHealthBoard } from './watch-health.ts';
+import { indexEvent } from '../indexing/indexer.ts';
+import { indexingTargetOf } from './index-target.ts';
 
 /** A running watch loop. */
 export interface Watcher {
@@ -32,6 +34,12 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
     warn: (m: string) => logger.warn(m),
     error: (m: string) => logger.error(m),
   };
+  // Indexes (docs/indexes.md): every event is indexed first; with indexes, everything else waits until every
+  // indexed resource was fully listed once (this watch blocks readiness until its first LIST is indexed).
+  const indexing = ctx.indexing;
+  const indexTarget = indexingTargetOf(ctx, logger, memo);
+  const blocker = `watch ${key}`;
+  if (indexTarget) indexing?.readiness.block(blocker);
   const run = async (): Promise<void> => {
     while (!abort.signal.aborted) {
       try {
@@ -50,11 +58,18 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
           if (item.kind === 'listed') {
             if (item.relist) logger.info(`Re-listed ${where}: ${item.count} objects.`);
             else logger.info(`Watching ${where} (${item.count} objects listed).`);
+            if (indexTarget) indexing?.readiness.unblock(blocker);
             continue;
           }
-          const eventHandlers = eventHandlersOf(ctx);
-          if (eventHandlers.length) void runEventHandlers(ctx, eventHandlers, item.event, logger, memo);
-          if (hasChanging) dispatcher.dispatch(resourceName(ctx.resource), item.event);
+          const event = item.event;
+          if (indexTarget && indexing) await indexEvent(indexing, indexTarget, event);
+          const deliver = (): void => {
+            const eventHandlers = eventHandlersOf(ctx);
+            if (eventHandlers.length) void runEventHandlers(ctx, eventHandlers, event, logger, memo);
+            if (hasChanging) dispatcher.dispatch(resourceName(ctx.resource), event);
+          };
+          if (indexing) indexing.readiness.run(deliver);
+          else deliver();
         }
       } catch (err) {
         if (abort.signal.aborted) break;
@@ -69,6 +84,7 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
   };
   const done = run().finally(() => {
     if (health) watches?.untrack(where, health);
+    indexing?.readiness.unblock(blocker);
   });
   return { key, stop: () => abort.abort(), done };
 }

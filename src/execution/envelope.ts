@@ -1,7 +1,7 @@
 /**
  * What crosses the thread boundary between pool.ts and worker.ts: the task, the worker's reply (an envelope:
  * Piscina would lose an error's class and fields, so errors travel as data), the log records, and the
- * conversion of errors to data and back into their classes. Imports only src/model/errors.ts.
+ * conversion of errors to data and back into their classes. Imports only src/model/errors.ts (and the type of the indexes' wire form).
  */
 import {
   AdmissionError,
@@ -14,6 +14,7 @@ import {
 import { ThrownValueError } from './thrown.ts';
 import type { EventRequest } from './handler-context.ts';
 import type { SubhandlingSettings } from './subhandling.ts';
+import type { IndexWire } from './index-snapshots.ts';
 
 /** The levels of a worker-side logger. */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -62,6 +63,8 @@ export interface PoolTask {
   logPort?: import('node:worker_threads').MessagePort | undefined;
   /** The handler's invocation, for the worker to rebuild its context; absent for handlers without one. */
   invocation?: TaskInvocation | undefined;
+  /** The indexes among the kwargs, as read-only snapshots by kwarg name (see index-snapshots.ts). */
+  indexes?: Record<string, IndexWire> | undefined;
 }
 
 /** What the worker needs to rebuild a resource handler's invocation context (its object is `kwargs.body`). */

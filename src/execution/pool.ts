@@ -20,6 +20,7 @@ import {
   type TaskInvocation,
 } from './envelope.ts';
 import type { EventSink } from './handler-context.ts';
+import { takeIndexSnapshots } from './index-snapshots.ts';
 
 /** Pool settings (the engine maps `settings.execution` onto them). */
 export interface PoolSettings {
@@ -159,7 +160,15 @@ export class WorkerPool {
     const kwargs: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(run.kwargs))
       if (!LOCAL_KWARGS.includes(key)) kwargs[key] = value;
-    const problem = findUncloneable(kwargs, 'kwargs');
+    // Indexes cross as read-only snapshots (index-snapshots.ts), revived as Index objects in the worker.
+    let indexes: PoolTask['indexes'];
+    let problem: string | null;
+    try {
+      indexes = takeIndexSnapshots(kwargs);
+      problem = findUncloneable(kwargs, 'kwargs');
+    } catch (err) {
+      problem = (err as Error).message;
+    }
     if (problem) {
       const error = new TypeError(
         `The arguments of the sync handler '${run.handlerId}' cannot be sent to a worker thread: ${problem}. ${WAY_OUT}`,
@@ -174,6 +183,7 @@ export class WorkerPool {
       bindings: bindingsOf(run.kwargs.logger),
       stopBuffer: run.stopBuffer,
       invocation: run.invocation,
+      indexes,
     };
     const deadline = run.timeoutMs != null ? AbortSignal.timeout(run.timeoutMs) : null;
     const signals = [run.signal, deadline].filter((s): s is AbortSignal => s != null);

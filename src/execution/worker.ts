@@ -31,6 +31,7 @@ import { attempt } from './attempt.ts';
 import type { TaskInvocation } from './envelope.ts';
 import type { Body } from '../model/body.ts';
 import { startedAt } from '../model/progress.ts';
+import { reviveIndexes } from './index-snapshots.ts';
 
 /** The global flag that marks a pool worker thread ("worker mode"). */
 export const WORKER_FLAG = Symbol.for('kopf-ts.worker');
@@ -128,6 +129,7 @@ async function runTaskInner(task: PoolTask): Promise<Envelope> {
       logger: collectingLogger(logs, task.bindings),
       patch,
       memo: memoStandIn(task.handlerId),
+      ...reviveIndexes(task.indexes), // the indexes, by their ids (they override other kwargs, as in Kopf)
     };
     if (task.stopBuffer) kwargs.stopped = new WorkerStopFlag(task.stopBuffer);
     const result = await runInContext(handler, kwargs, task.invocation, sink, subrefs);

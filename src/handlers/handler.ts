@@ -99,6 +99,11 @@ export interface TimerHandler extends SpawningHandler {
   sharp: boolean;
 }
 
+/** `kopf.index` / `kopf.on.index`: its results fill the in-memory index named by its id. */
+export interface IndexHandler extends ResourceHandler {
+  kind: 'index';
+}
+
 /** startup/cleanup/login/probe. */
 export interface ActivityHandler extends BaseHandler {
   kind: 'activity';
@@ -106,4 +111,4 @@ export interface ActivityHandler extends BaseHandler {
 }
 
 /** Any registered handler. */
-export type Handler = ChangingHandler | EventHandler | DaemonHandler | TimerHandler | ActivityHandler;
+export type Handler = ChangingHandler | EventHandler | DaemonHandler | TimerHandler | ActivityHandler | IndexHandler;

@@ -5,7 +5,7 @@
  * src/on.ts; read by the engine and src/execution. No I/O.
  */
 import type { Resource } from '../model/resource.ts';
-import type { ActivityHandler, ChangingHandler, DaemonHandler, EventHandler, Handler, TimerHandler } from './handler.ts';
+import type { ActivityHandler, ChangingHandler, DaemonHandler, EventHandler, Handler, IndexHandler, TimerHandler } from './handler.ts';
 import { matchesResource, type Selector } from './selector.ts';
 
 /** All handlers of one operator. */
@@ -49,6 +49,16 @@ export class Registry {
   /** Daemons and timers of a resource, in registration order. */
   spawningHandlers(resource: Resource): (DaemonHandler | TimerHandler)[] {
     return this.#handlers.filter((h): h is DaemonHandler | TimerHandler => (h.kind === 'daemon' || h.kind === 'timer') && matchesResource(h.selector, resource));
+  }
+
+  /** Index handlers of a resource, in registration order. */
+  indexHandlers(resource: Resource): IndexHandler[] {
+    return this.#handlers.filter((h): h is IndexHandler => h.kind === 'index' && matchesResource(h.selector, resource));
+  }
+
+  /** Ids of all index handlers, once each (the indexes are pre-created empty at start, as in Kopf). */
+  indexIds(): string[] {
+    return [...new Set(this.#handlers.filter((h) => h.kind === 'index').map((h) => h.id))];
   }
 
   /** Activity handlers of a kind. */
