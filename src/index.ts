@@ -10,6 +10,7 @@ import { currentPoster } from './engine/posting.ts';
 import { currentInvocation } from './engine/subhandlers.ts';
 import { runOperator, type OperatorOptions } from './engine/operator.ts';
 import { describe } from './execution/attempt.ts';
+import { checkOptions } from './handlers/options.ts';
 
 export { on, daemon, timer } from './on.ts';
 export type {
@@ -77,7 +78,7 @@ export {
   HandlerTimeoutError,
   HandlerRetriesError,
   AdmissionError,
-  type ErrorsMode,
+  ErrorsMode,
   type TemporaryErrorOptions,
 } from './model/errors.ts';
 export { Memo } from './model/memo.ts';
@@ -167,6 +168,7 @@ export interface SubhandlerOptions {
 
 /** Declares a sub-handler of the running change handler (id `parent/child`). */
 export function subhandler<S extends object = Spec, St extends object = Status>(options: SubhandlerOptions, fn: ChangingFn<S, St>): ChangingFn<S, St> {
+  checkOptions('subhandler', options, options.id ?? fn.name);
   const ctx = currentInvocation();
   if (!ctx || ctx.kind !== 'changing') throw new TypeError('kopf.subhandler() can only be used inside a change handler.');
   const id = options.id ?? fn.name;
