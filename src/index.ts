@@ -89,6 +89,7 @@ export type { FieldPath, FieldSpec } from './model/dicts.ts';
 export type { Patch } from './model/patch.ts';
 export type { Resource } from './model/resource.ts';
 export type { OperatorOptions } from './engine/operator.ts';
+export { configure, LogFormat, type ConfigureOptions } from './observe/configure.ts';
 
 function ownerOrCurrent(owner: AnyBody | undefined, what: string): AnyBody {
   if (owner) return owner;

@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import { runOperator } from '../engine/operator.ts';
 import { loadOperatorFiles } from '../execution/operator-files.ts';
-import { createRootLogger, type LogFormat } from '../observe/log.ts';
+import type { LogFormat } from '../observe/log.ts';
+import { configure, configuredRootLogger } from '../observe/configure.ts';
 import { fanOut, startDevtools, statelyInspector, type Devtools } from '../devtools/index.ts';
 
 /** The options of `kopf-ts run`, as commander parses them. */
@@ -41,8 +42,13 @@ export async function runCommand(paths: string[], options: RunCliOptions): Promi
   if (options.allNamespaces && options.namespace?.length) {
     throw new Error('Either --namespace or --all-namespaces can be used, not both.');
   }
-  const level = options.debug || options.verbose ? 'debug' : options.quiet ? 'warn' : 'info';
-  const logger = createRootLogger({ level, format: options.logFormat ?? 'full' });
+  configure({
+    debug: options.debug ?? null,
+    verbose: options.verbose ?? null,
+    quiet: options.quiet ?? null,
+    logFormat: options.logFormat ?? 'full',
+  });
+  const logger = configuredRootLogger();
   const envNamespaces = (process.env.KOPF_RUN_NAMESPACE ?? '').split(',').filter(Boolean);
   const namespaces = [...(options.namespace ?? []), ...envNamespaces];
   const moduleUrls = await loadOperatorFiles(

@@ -16,7 +16,8 @@ import { EventWriter } from '../kube/events.ts';
 import { watchObjects } from '../kube/watch.ts';
 import { getDefaultRegistry, type Registry } from '../handlers/registry.ts';
 import { selectResources, type Selector } from '../handlers/selector.ts';
-import { createRootLogger, type Logger } from '../observe/log.ts';
+import type { Logger } from '../observe/log.ts';
+import { configuredRootLogger } from '../observe/configure.ts';
 import { runActivities } from './activities.ts';
 import { closePool, configurePool } from '../execution/pool.ts';
 import { Dispatcher } from './dispatcher.ts';
@@ -73,7 +74,7 @@ function backgroundExitMs(registry: Registry, settings: OperatorSettings): numbe
 export async function runOperator(options: OperatorOptions = {}): Promise<void> {
   const settings = options.settings ?? defaultSettings();
   const registry = options.registry ?? getDefaultRegistry();
-  const logger = options.logger ?? createRootLogger();
+  const logger = options.logger ?? configuredRootLogger();
   const memo = options.memo ?? new Memo();
   const signal = options.signal ?? new AbortController().signal;
   const clusterwide = options.clusterwide ?? !(options.namespaces?.length);
