@@ -2,13 +2,18 @@
  * `kopf-ts run FILE... [-m MODULE]... [-n NS]... [-A] [--standalone] [-v|-d|-q] [--log-format F]
  * [--devtools [HOST:PORT]] [--devtools-allow-remote] [--inspect-stately URL]`: loads the operator's files
  * (TypeScript or JavaScript; each registers handlers on import) and runs the operator until SIGINT/SIGTERM,
- * with the devtools page and/or Stately's inspector attached when asked. Called by src/cli/main.ts.
+ * with the devtools page and/or Stately's inspector attached when asked. Settings may come as JSON in
+ * `$KOPF_TS_SETTINGS` (KopfRunner's `settings`); after the cleanup handlers it waits, bounded, for what handlers
+ * left running (src/cli/hung-tasks.ts). Called by src/cli/main.ts.
  */
 import { existsSync } from 'node:fs';
 import { runOperator } from '../engine/operator.ts';
 import { loadOperatorFiles } from '../execution/operator-files.ts';
 import type { LogFormat } from '../observe/log.ts';
 import { configure, configuredRootLogger } from '../observe/configure.ts';
+import { defaultSettings, type OperatorSettings } from '../model/settings.ts';
+import { mergeSettings, SETTINGS_ENV } from '../model/settings-merge.ts';
+import { activeResources, waitForHungTasks } from './hung-tasks.ts';
 import { fanOut, startDevtools, statelyInspector, type Devtools } from '../devtools/index.ts';
 
 /** The options of `kopf-ts run`, as commander parses them. */
@@ -49,6 +54,10 @@ export async function runCommand(paths: string[], options: RunCliOptions): Promi
     logFormat: options.logFormat ?? 'full',
   });
   const logger = configuredRootLogger();
+  // What the CLI itself keeps open (stdio): the exit waits only for more than this (src/cli/hung-tasks.ts).
+  void process.stdout;
+  const baseline = activeResources();
+  const settings = settingsFromEnv();
   const envNamespaces = (process.env.KOPF_RUN_NAMESPACE ?? '').split(',').filter(Boolean);
   const namespaces = [...(options.namespace ?? []), ...envNamespaces];
   const moduleUrls = await loadOperatorFiles(
@@ -93,6 +102,7 @@ export async function runCommand(paths: string[], options: RunCliOptions): Promi
   try {
     await runOperator({
       logger,
+      settings,
       namespaces,
       clusterwide: options.allNamespaces === true || namespaces.length === 0,
       standalone: options.standalone ?? false,
@@ -106,8 +116,23 @@ export async function runCommand(paths: string[], options: RunCliOptions): Promi
     stately?.stop();
     await devtools?.close();
   }
-  // Handlers still running after the exit timeout are abandoned (their changes are not recorded and they run
-  // again after a restart): exit now rather than wait for them.
+  // What handlers started and left running gets settings.process.hungTasksTimeout; then it is abandoned.
+  await waitForHungTasks(baseline, settings.process.hungTasksTimeout, logger);
   logger.flush();
   process.exit(0);
+}
+
+/** Default settings with `$KOPF_TS_SETTINGS` (JSON, any subset of the settings tree) merged in, strictly. */
+function settingsFromEnv(): OperatorSettings {
+  const settings = defaultSettings();
+  const text = process.env[SETTINGS_ENV];
+  if (!text) return settings;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${SETTINGS_ENV} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  mergeSettings(settings, data, SETTINGS_ENV);
+  return settings;
 }

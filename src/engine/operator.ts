@@ -169,6 +169,8 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     reconcileWatchers();
   };
 
+  let markNamespacesListed = (): void => {};
+  const namespacesListed = new Promise<void>((resolve) => (markNamespacesListed = resolve));
   const background: Promise<void>[] = [];
   try {
     await rescan();
@@ -176,6 +178,9 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     if (!settings.scanning.disabled) background.push(followCrds());
     logger.info(`kopf-ts operator is running (${clusterwide ? 'cluster-wide' : `namespaces: ${patterns.join(', ')}`}).`);
     options.onReady?.();
+    void allListed().then(() => {
+      if (!signal.aborted) logger.info('The operator is ready: every watched resource is listed.');
+    });
     if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   } finally {
     logger.info('Stopping the operator…');
@@ -194,10 +199,21 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     logger.info('The operator has stopped.');
   }
 
+  /** Resolves when every watch started so far (after the namespaces are known, for globs) has listed once. */
+  async function allListed(): Promise<void> {
+    if (dynamicNamespaces) await namespacesListed;
+    for (;;) {
+      const current = [...watchers.values()];
+      await Promise.all(current.map((w) => w.listed));
+      if ([...watchers.values()].every((w) => current.includes(w))) return;
+    }
+  }
+
   async function followNamespaces(): Promise<void> {
     for await (const item of watchObjects({ client, resource: NAMESPACE_RESOURCE, signal, pageSize: settings.watching.listPageSize })) {
       if (item.kind === 'listed') {
         reconcileWatchers();
+        markNamespacesListed();
         continue;
       }
       const ns = item.event.object;

@@ -16,6 +16,8 @@ export interface Watcher {
   key: string;
   stop(): void;
   done: Promise<void>;
+  /** Resolves once the initial LIST is done (the objects are dispatched and the WATCH begins). */
+  listed: Promise<void>;
 }
 
 /** Starts watching one resource in one namespace (or cluster-wide). */
@@ -23,6 +25,8 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
   const key = `${resourceName(ctx.resource)}${namespace ? `@${namespace}` : ''}`;
   const where = `${resourceName(ctx.resource)}${namespace ? ` in ${namespace}` : ' cluster-wide'}`;
   const abort = new AbortController();
+  let markListed = (): void => {};
+  const listed = new Promise<void>((resolve) => (markListed = resolve));
   const hasChanging = changingHandlersOf(ctx).length > 0 || spawningHandlersOf(ctx).length > 0;
   const watchLogger = {
     debug: (m: string) => logger.debug(m),
@@ -46,6 +50,7 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
           if (item.kind === 'listed') {
             if (item.relist) logger.info(`Re-listed ${where}: ${item.count} objects.`);
             else logger.info(`Watching ${where} (${item.count} objects listed).`);
+            markListed();
             continue;
           }
           const eventHandlers = eventHandlersOf(ctx);
@@ -60,5 +65,5 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
     }
   };
   const done = run();
-  return { key, stop: () => abort.abort(), done };
+  return { key, stop: () => abort.abort(), done, listed };
 }

@@ -84,6 +84,13 @@ export interface OperatorSettings {
   background: {
     cancellationPolling: number;
   };
+  process: {
+    /**
+     * `kopf-ts run` only: seconds to wait, after the cleanup handlers, for what handlers started and left running
+     * (timers, sockets, file operations, child processes) before exiting anyway. Kopf's fixed 5 s for hung tasks.
+     */
+    hungTasksTimeout: number;
+  };
 }
 
 /** A fresh settings tree with every default. */
@@ -123,5 +130,6 @@ export function defaultSettings(): OperatorSettings {
       rewriteUnchangedResults: false,
     },
     background: { cancellationPolling: 60 },
+    process: { hungTasksTimeout: 5 },
   };
 }
