@@ -12,6 +12,7 @@ import { runOperator, type OperatorOptions } from './engine/operator.ts';
 import { describe } from './execution/attempt.ts';
 import { ConnectionInfo } from './model/connection-info.ts';
 import { connectionInfoFromKubeconfig, type KubeconfigLoginOptions } from './kube/credentials.ts';
+import { checkOptions } from './handlers/options.ts';
 
 export { on, daemon, timer } from './on.ts';
 export type {
@@ -89,7 +90,7 @@ export {
   HandlerTimeoutError,
   HandlerRetriesError,
   AdmissionError,
-  type ErrorsMode,
+  ErrorsMode,
   type TemporaryErrorOptions,
 } from './model/errors.ts';
 export { Memo } from './model/memo.ts';
@@ -121,6 +122,7 @@ export {
   type StatusDiffBaseStorageOptions,
 } from './model/diffbase-storages.ts';
 export type { ProgressRecord } from './model/progress.ts';
+export { configure, LogFormat, type ConfigureOptions } from './observe/configure.ts';
 
 function ownerOrCurrent(owner: AnyBody | undefined, what: string): AnyBody {
   if (owner) return owner;
@@ -201,6 +203,7 @@ export interface SubhandlerOptions {
 
 /** Declares a sub-handler of the running change handler (id `parent/child`). */
 export function subhandler<S extends object = Spec, St extends object = Status>(options: SubhandlerOptions, fn: ChangingFn<S, St>): ChangingFn<S, St> {
+  checkOptions('subhandler', options, options.id ?? fn.name);
   const ctx = currentInvocation();
   if (!ctx || ctx.kind !== 'changing') throw new TypeError('kopf.subhandler() can only be used inside a change handler.');
   const id = options.id ?? fn.name;

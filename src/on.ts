@@ -10,6 +10,7 @@ import { handlerId } from './handlers/ids.ts';
 import { getDefaultRegistry } from './handlers/registry.ts';
 import { parseSelector, type SelectorInput } from './handlers/selector.ts';
 import { validateFilters, type FilterOptions, type ValueCriterion, type WhenCallback } from './handlers/filters.ts';
+import { checkOptions, type OptionName, type Registration } from './handlers/options.ts';
 import type { ChangingHandler, ChangingReason, EventHandler, ActivityHandler, HandlerFn, BaseOptions, DaemonHandler, TimerHandler, InitialDelay, IndexHandler } from './handlers/handler.ts';
 import type {
   ActivityFn,
@@ -235,14 +236,21 @@ function commonFields(fn: HandlerFn, options: BaseOptions, offloadByDefault = tr
   };
 }
 
+/** Strict options (src/handlers/options.ts): an unknown option or a bad value is a registration error. */
+function checked(registration: Registration, options: unknown, fn: HandlerFn): void {
+  const id = (options as { id?: unknown } | null)?.id;
+  checkOptions(registration, options, typeof id === 'string' && id ? id : fn.name);
+}
+
 function split<O, F>(a: O | F, b?: F): [O, F] {
   return typeof a === 'function' ? [{} as O, a as F] : [a as O, b as F];
 }
 
-function changing(reason: ChangingReason, what: string, extra: Partial<ChangingHandler> = {}) {
+function changing(reason: ChangingReason, what: 'resume' | 'create' | 'update' | 'delete' | 'field', extra: Partial<ChangingHandler> = {}) {
   return (selector: SelectorInput, optionsOrFn: AnyOptions | AnyFn, maybeFn?: AnyFn): AnyFn => {
     const [options, fn] = split<AnyOptions, AnyFn>(optionsOrFn, maybeFn);
     if (typeof fn !== 'function') throw new TypeError(`kopf.on.${what}(): the handler function is missing.`);
+    checked(what, options, fn);
     const field = options.field !== undefined ? parseField(options.field) : null;
     if (what === 'field' && !field) throw new TypeError('kopf.on.field() needs a field: { field: "spec.x" }.');
     if (what === 'create' && (options.old !== undefined || options.new !== undefined)) throw new TypeError('old/new filters are only for update and field handlers.');
@@ -272,6 +280,7 @@ function changing(reason: ChangingReason, what: string, extra: Partial<ChangingH
 function event(selector: SelectorInput, optionsOrFn: AnyOptions | AnyFn, maybeFn?: AnyFn): AnyFn {
   const [options, fn] = split<AnyOptions, AnyFn>(optionsOrFn, maybeFn);
   if (typeof fn !== 'function') throw new TypeError('kopf.on.event(): the handler function is missing.');
+  checked('event', options, fn);
   const field = options.field !== undefined ? parseField(options.field) : null;
   validateFilters(options, field);
   const handler: EventHandler = {
@@ -297,6 +306,7 @@ function activity(kind: ActivityHandler['activity']) {
   return (optionsOrFn: BaseOptions | AnyFn, maybeFn?: AnyFn): AnyFn => {
     const [options, fn] = split<BaseOptions, AnyFn>(optionsOrFn, maybeFn);
     if (typeof fn !== 'function') throw new TypeError(`kopf.on.${kind}(): the handler function is missing.`);
+    checked(kind, options, fn);
     const handler: ActivityHandler = {
       kind: 'activity',
       activity: kind,
@@ -319,6 +329,7 @@ function spawning(kind: 'daemon' | 'timer') {
   return (selector: SelectorInput, optionsOrFn: AnyOptions | AnyFn, maybeFn?: AnyFn): AnyFn => {
     const [options, fn] = split<AnyOptions, AnyFn>(optionsOrFn, maybeFn);
     if (typeof fn !== 'function') throw new TypeError(`kopf.${kind}(): the handler function is missing.`);
+    checked(kind, options, fn);
     const field = options.field !== undefined ? parseField(options.field) : null;
     validateFilters(options, field);
     const initialDelay = typeof options.initialDelay === 'function' ? options.initialDelay : nonNegative('initialDelay', options.initialDelay);
@@ -352,6 +363,7 @@ function spawning(kind: 'daemon' | 'timer') {
 function indexing(selector: SelectorInput, optionsOrFn: AnyOptions | AnyFn, maybeFn?: AnyFn): AnyFn {
   const [options, fn] = split<AnyOptions, AnyFn>(optionsOrFn, maybeFn);
   if (typeof fn !== 'function') throw new TypeError('kopf.index(): the handler function is missing.');
+  checked('index', options, fn);
   const field = options.field !== undefined ? parseField(options.field) : null;
   validateFilters(options, field);
   const handler: IndexHandler = {
@@ -405,4 +417,42 @@ export const on: {
   cleanup: activity('cleanup'),
   login: activity('login'),
   probe: activity('probe'),
+};
+
+/** True when `A` and `B` are the same set of names. */
+type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/**
+ * The option types above and the table of src/handlers/options.ts name the same options, per registration: a
+ * drift fails the type check here (and test/handlers/options.test.ts checks the runtime side).
+ */
+export type OptionTypesAgreeWithTable = {
+  resume: SameNames<keyof ResumeOptions, OptionName<'resume'>>;
+  create: SameNames<keyof CreateOptions, OptionName<'create'>>;
+  update: SameNames<keyof UpdateOptions, OptionName<'update'>>;
+  delete: SameNames<keyof DeleteOptions, OptionName<'delete'>>;
+  field: SameNames<keyof FieldOptions, OptionName<'field'>>;
+  event: SameNames<keyof EventOptions, OptionName<'event'>>;
+  daemon: SameNames<keyof DaemonOptions, OptionName<'daemon'>>;
+  timer: SameNames<keyof TimerOptions, OptionName<'timer'>>;
+  startup: SameNames<keyof ActivityOptions, OptionName<'startup'>>;
+  cleanup: SameNames<keyof ActivityOptions, OptionName<'cleanup'>>;
+  login: SameNames<keyof ActivityOptions, OptionName<'login'>>;
+  probe: SameNames<keyof ProbeOptions, OptionName<'probe'>>;
+  index: SameNames<keyof IndexOptions, OptionName<'index'>>;
+};
+/** Fails to compile unless every entry of {@link OptionTypesAgreeWithTable} is `true`. */
+export const optionTypesAgreeWithTable: OptionTypesAgreeWithTable = {
+  resume: true,
+  create: true,
+  update: true,
+  delete: true,
+  field: true,
+  event: true,
+  daemon: true,
+  timer: true,
+  startup: true,
+  cleanup: true,
+  login: true,
+  probe: true,
+  index: true,
 };

@@ -5,6 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { OperatorSettings } from './model/settings.ts';
+import { SETTINGS_ENV } from './model/settings-merge.ts';
 
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './cluster/index.ts';
 /**
@@ -15,6 +17,9 @@ export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '
  * it can be applied one after another. Resolves with the objects as the API server returned them.
  */
 export { applyManifests, type ApplyManifestsOptions } from './kube/manifests.ts';
+
+/** The line of src/engine/operator.ts that ready() waits for. */
+const READY_LINE = /The operator is ready: every watched resource is listed\./;
 
 // The package's own bin: this file is src/testing.ts in a checkout, dist/src/testing.js when installed.
 const BIN = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../bin/kopf-ts.js' : '../../bin/kopf-ts.js', import.meta.url));
@@ -32,6 +37,32 @@ export interface KopfRunnerOptions {
    * `['npx', 'kopf-ts']` or another Node: `['/opt/node24/bin/node', 'node_modules/kopf-ts/bin/kopf-ts.js']`.
    */
   command?: string[];
+  /**
+   * Settings for the operator (Kopf's `KopfRunner(settings=…)`): any part of the settings tree, e.g.
+   * `{ watching: { serverTimeout: 10 } }` or a whole `kopf.defaultSettings()`. It crosses to the child process as
+   * JSON in `$KOPF_TS_SETTINGS`, merged (strictly: a misspelt field fails the start) into the operator's settings
+   * before the startup handlers run. Only data crosses: functions and class instances are refused here.
+   */
+  settings?: SettingsOverrides;
+}
+
+/** Any part of the settings tree (each group and field optional). */
+export type SettingsOverrides = { [G in keyof OperatorSettings]?: Partial<OperatorSettings[G]> };
+
+/** The settings as the JSON text of `$KOPF_TS_SETTINGS`; throws for what JSON cannot carry. */
+function settingsJson(settings: SettingsOverrides): string {
+  const check = (value: unknown, path: string): void => {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`KopfRunner: settings${path} is not a finite number.`);
+    if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return;
+    if (Array.isArray(value)) return value.forEach((v, i) => check(v, `${path}[${i}]`));
+    if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+      for (const [k, v] of Object.entries(value)) if (v !== undefined) check(v, `${path}.${k}`);
+      return;
+    }
+    throw new TypeError(`KopfRunner: settings${path} cannot cross to the operator process (only JSON data does): ${typeof value === 'object' ? (value.constructor?.name ?? 'an object') : typeof value}.`);
+  };
+  check(settings, '');
+  return JSON.stringify(settings);
 }
 
 /**
@@ -64,8 +95,9 @@ export class KopfRunner {
     if (this.#child) throw new Error('KopfRunner: already started');
     const [file, ...leading] = this.#options.command ?? [process.execPath, BIN];
     if (!file) throw new Error('KopfRunner: an empty command');
+    const settings = this.#options.settings ? { [SETTINGS_ENV]: settingsJson(this.#options.settings) } : {};
     const child = spawn(file, [...leading, ...this.args], {
-      env: { ...(this.#options.env ?? process.env), FORCE_COLOR: '0' },
+      env: { ...(this.#options.env ?? process.env), ...settings, FORCE_COLOR: '0' },
       cwd: this.#options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
       // A process group of its own: signals reach the operator also through wrappers such as `npx`, as Ctrl-C would.
@@ -100,6 +132,17 @@ export class KopfRunner {
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${re}; output:\n${this.#output}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /**
+   * Resolves when the operator is watching: the startup handlers succeeded and every watched resource was listed
+   * once (its line "The operator is ready: …"). Rejects if the operator exits first or after `timeoutMs`.
+   */
+  async ready(timeoutMs = 60_000): Promise<void> {
+    if (this.args.includes('-q') || this.args.includes('--quiet')) {
+      throw new Error('KopfRunner.ready() waits for an info line, which --quiet hides: wait with waitFor() instead.');
+    }
+    await this.waitFor(READY_LINE, timeoutMs);
   }
 
   /** How many times `pattern` occurs in the output so far. */

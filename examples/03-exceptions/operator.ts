@@ -1,6 +1,6 @@
 // Example 03: how handlers fail. A PermanentError fails at once; a TemporaryError is retried after its delay;
 // an arbitrary exception is retried after `backoff` (errors: 'temporary', the default) until `retries` run
-// out, or fails at once with errors: 'permanent'. Tested by example.test.ts.
+// out, or fails at once with errors: kopf.ErrorsMode.PERMANENT. Tested by example.test.ts.
 import * as kopf from 'kopf-ts';
 
 class MyException extends Error {}
@@ -17,6 +17,6 @@ kopf.on.create('kopfexamples', { retries: 3, backoff: 1 }, async function eventu
   throw new MyException('An error that is supposed to be recoverable.');
 });
 
-kopf.on.create('kopfexamples', { errors: 'permanent', backoff: 1 }, async function instant_failure_with_traceback() {
+kopf.on.create('kopfexamples', { errors: kopf.ErrorsMode.PERMANENT, backoff: 1 }, async function instant_failure_with_traceback() {
   throw new MyException('An error that is supposed to be recoverable.');
 });

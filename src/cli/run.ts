@@ -2,14 +2,20 @@
  * `kopf-ts run FILE... [-m MODULE]... [-n NS]... [-A] [--standalone] [-v|-d|-q] [--log-format F]
  * [--devtools [HOST:PORT]] [--devtools-allow-remote] [--inspect-stately URL] [-L URL]`: loads the operator's files
  * (TypeScript or JavaScript; each registers handlers on import) and runs the operator until SIGINT/SIGTERM,
- * with the devtools page and/or Stately's inspector attached when asked. `runCommand` is called by
- * src/cli/main.ts; `serveOperator` (the same run, returning instead of exiting) by src/cli/dev.ts.
+ * with the devtools page and/or Stately's inspector attached when asked. Settings may come as JSON in
+ * `$KOPF_TS_SETTINGS` (KopfRunner's `settings`); after the cleanup handlers `kopf-ts run` waits, bounded, for what
+ * handlers left running (src/cli/hung-tasks.ts). `runCommand` is called by src/cli/main.ts; `serveOperator` (the
+ * same run, returning instead of exiting) by src/cli/dev.ts.
  */
 import { existsSync } from 'node:fs';
 import { runOperator } from '../engine/operator.ts';
 import { loadOperatorFiles } from '../execution/operator-files.ts';
-import { createRootLogger, type LogFormat } from '../observe/log.ts';
 import { parseLivenessEndpoint } from '../observe/liveness-endpoint.ts';
+import type { LogFormat } from '../observe/log.ts';
+import { configure, configuredRootLogger } from '../observe/configure.ts';
+import { defaultSettings, type OperatorSettings } from '../model/settings.ts';
+import { mergeSettings, SETTINGS_ENV } from '../model/settings-merge.ts';
+import { activeResources, waitForHungTasks } from './hung-tasks.ts';
 import { fanOut, startDevtools, statelyInspector, type Devtools } from '../devtools/index.ts';
 
 /** The options of `kopf-ts run`, as commander parses them. */
@@ -62,8 +68,17 @@ export async function serveOperator(
   }
   // A bad --liveness fails before the operator's files are even loaded.
   if (options.liveness !== undefined) parseLivenessEndpoint(options.liveness);
-  const level = options.debug || options.verbose ? 'debug' : options.quiet ? 'warn' : 'info';
-  const logger = createRootLogger({ level, format: options.logFormat ?? 'full' });
+  configure({
+    debug: options.debug ?? null,
+    verbose: options.verbose ?? null,
+    quiet: options.quiet ?? null,
+    logFormat: options.logFormat ?? 'full',
+  });
+  const logger = configuredRootLogger();
+  // What the CLI itself keeps open (stdio): the exit waits only for more than this (src/cli/hung-tasks.ts).
+  void process.stdout;
+  const baseline = activeResources();
+  const settings = settingsFromEnv();
   const envNamespaces = (process.env.KOPF_RUN_NAMESPACE ?? '').split(',').filter(Boolean);
   const namespaces = [...(options.namespace ?? []), ...envNamespaces];
   const moduleUrls = await loadOperatorFiles(
@@ -111,6 +126,7 @@ export async function serveOperator(
   try {
     await runOperator({
       logger,
+      settings,
       namespaces,
       clusterwide: options.allNamespaces === true || namespaces.length === 0,
       standalone: options.standalone ?? false,
@@ -128,5 +144,22 @@ export async function serveOperator(
     process.off('SIGTERM', onSignal);
     stopped?.removeEventListener('abort', onStopped);
   }
+  // What handlers started and left running gets settings.process.hungTasksTimeout; then it is abandoned.
+  await waitForHungTasks(baseline, settings.process.hungTasksTimeout, logger);
   logger.flush();
+}
+
+/** Default settings with `$KOPF_TS_SETTINGS` (JSON, any subset of the settings tree) merged in, strictly. */
+function settingsFromEnv(): OperatorSettings {
+  const settings = defaultSettings();
+  const text = process.env[SETTINGS_ENV];
+  if (!text) return settings;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${SETTINGS_ENV} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  mergeSettings(settings, data, SETTINGS_ENV);
+  return settings;
 }

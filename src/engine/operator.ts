@@ -17,7 +17,8 @@ import { EventWriter } from '../kube/events.ts';
 import { watchObjects } from '../kube/watch.ts';
 import { getDefaultRegistry, type Registry } from '../handlers/registry.ts';
 import { selectResources, type Selector } from '../handlers/selector.ts';
-import { createRootLogger, type Logger } from '../observe/log.ts';
+import type { Logger } from '../observe/log.ts';
+import { configuredRootLogger } from '../observe/configure.ts';
 import { runActivities } from './activities.ts';
 import { createVault } from './login.ts';
 import { closePool, configurePool } from '../execution/pool.ts';
@@ -84,7 +85,7 @@ function backgroundExitMs(registry: Registry, settings: OperatorSettings): numbe
 export async function runOperator(options: OperatorOptions = {}): Promise<void> {
   const settings = options.settings ?? defaultSettings();
   const registry = options.registry ?? getDefaultRegistry();
-  const logger = options.logger ?? createRootLogger();
+  const logger = options.logger ?? configuredRootLogger();
   const memo = options.memo ?? new Memo();
   // Stops the operator when no credentials can be had any more (Kopf: "the API calls fail, and so does the operator").
   const loginLost = new AbortController();
@@ -207,6 +208,8 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     reconcileWatchers();
   };
 
+  let markNamespacesListed = (): void => {};
+  const namespacesListed = new Promise<void>((resolve) => (markNamespacesListed = resolve));
   const background: Promise<void>[] = [];
   let liveness: RunningLiveness | null = null;
   try {
@@ -218,6 +221,9 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     if (!settings.scanning.disabled) background.push(followCrds());
     logger.info(`kopf-ts operator is running (${clusterwide ? 'cluster-wide' : `namespaces: ${patterns.join(', ')}`}).`);
     options.onReady?.();
+    void allListed().then(() => {
+      if (!signal.aborted) logger.info('The operator is ready: every watched resource is listed.');
+    });
     if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   } finally {
     logger.info('Stopping the operator…');
@@ -239,11 +245,22 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   }
   if (loginFailure) throw loginFailure;
 
+  /** Resolves when every watch started so far (after the namespaces are known, for globs) has listed once. */
+  async function allListed(): Promise<void> {
+    if (dynamicNamespaces) await namespacesListed;
+    for (;;) {
+      const current = [...watchers.values()];
+      await Promise.all(current.map((w) => w.listed));
+      if ([...watchers.values()].every((w) => current.includes(w))) return;
+    }
+  }
+
   async function followNamespaces(): Promise<void> {
     const health = watches.track('namespaces');
     for await (const item of watchObjects({ client, resource: NAMESPACE_RESOURCE, signal, pageSize: settings.watching.listPageSize, health })) {
       if (item.kind === 'listed') {
         reconcileWatchers();
+        markNamespacesListed();
         continue;
       }
       const ns = item.event.object;

@@ -20,6 +20,8 @@ export interface Watcher {
   key: string;
   stop(): void;
   done: Promise<void>;
+  /** Resolves once the initial LIST is done (the objects are dispatched and the WATCH begins). */
+  listed: Promise<void>;
 }
 
 /** Starts watching one resource in one namespace (or cluster-wide). */
@@ -28,6 +30,8 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
   const where = `${resourceName(ctx.resource)}${namespace ? ` in ${namespace}` : ' cluster-wide'}`;
   const abort = new AbortController();
   const health = watches?.track(where);
+  let markListed = (): void => {};
+  const listed = new Promise<void>((resolve) => (markListed = resolve));
   const hasChanging = changingHandlersOf(ctx).length > 0 || spawningHandlersOf(ctx).length > 0;
   const watchLogger = {
     debug: (m: string) => logger.debug(m),
@@ -59,6 +63,7 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
             if (item.relist) logger.info(`Re-listed ${where}: ${item.count} objects.`);
             else logger.info(`Watching ${where} (${item.count} objects listed).`);
             if (indexTarget) indexing?.readiness.unblock(blocker);
+            markListed();
             continue;
           }
           const event = item.event;
@@ -86,5 +91,5 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
     if (health) watches?.untrack(where, health);
     indexing?.readiness.unblock(blocker);
   });
-  return { key, stop: () => abort.abort(), done };
+  return { key, stop: () => abort.abort(), done, listed };
 }

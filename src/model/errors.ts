@@ -61,5 +61,11 @@ export class AdmissionError extends PermanentError {
   }
 }
 
-/** What to do with an arbitrary (non-Kopf) exception from a handler. */
-export type ErrorsMode = 'temporary' | 'permanent' | 'ignored';
+/**
+ * What to do with an arbitrary (non-Kopf) exception from a handler: Kopf's `kopf.ErrorsMode`, a value as well as
+ * a type (`kopf.ErrorsMode.PERMANENT === 'permanent'`), so `{ errors: kopf.ErrorsMode.PERMANENT }` and
+ * `{ errors: 'permanent' }` are the same option.
+ */
+export const ErrorsMode = { IGNORED: 'ignored', TEMPORARY: 'temporary', PERMANENT: 'permanent' } as const;
+/** One of the {@link ErrorsMode} values. */
+export type ErrorsMode = (typeof ErrorsMode)[keyof typeof ErrorsMode];

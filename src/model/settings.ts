@@ -103,6 +103,13 @@ export interface OperatorSettings {
     /** Seconds the event loop may be blocked (a timer late by that much) before the operator is not alive. */
     eventLoopLagLimit: number;
   };
+  process: {
+    /**
+     * `kopf-ts run` only: seconds to wait, after the cleanup handlers, for what handlers started and left running
+     * (timers, sockets, file operations, child processes) before exiting anyway. Kopf's fixed 5 s for hung tasks.
+     */
+    hungTasksTimeout: number;
+  };
 }
 
 /** A fresh settings tree with every default. */
@@ -147,5 +154,6 @@ export function defaultSettings(): OperatorSettings {
     },
     background: { cancellationPolling: 60 },
     liveness: { cachingPeriod: 10, watchFailureLimit: 60, eventLoopLagLimit: 5 },
+    process: { hungTasksTimeout: 5 },
   };
 }

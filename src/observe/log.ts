@@ -15,6 +15,8 @@ export interface LogOptions {
   format?: LogFormat;
   /** Where lines go (default stderr). A stream receiving JSON lines when format is 'json'. */
   destination?: NodeJS.WritableStream;
+  /** Text formats: prefix object messages with `[namespace/name] ` (default true). */
+  prefix?: boolean;
 }
 
 /** The operator's root logger. */
@@ -28,7 +30,7 @@ export function createRootLogger(options: LogOptions = {}): Logger {
     sync: true,
     colorize: (dest as { isTTY?: boolean }).isTTY ?? false,
     ignore: format === 'plain' ? 'pid,hostname,time,level,namespace,name,uid,kind' : 'pid,hostname,namespace,name,uid,kind',
-    messageFormat: (log: Record<string, unknown>, messageKey: string) => `${prefixOf(log)}${String(log[messageKey] ?? '')}`,
+    messageFormat: (log: Record<string, unknown>, messageKey: string) => `${options.prefix === false ? '' : prefixOf(log)}${String(log[messageKey] ?? '')}`,
     hideObject: format === 'plain',
   });
   return pino({ level, base: undefined }, stream);
