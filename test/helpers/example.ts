@@ -41,8 +41,9 @@ export interface ExampleOptions {
 export async function runExample(
   testFile: string,
   operator: string,
-  options: ExampleOptions = {},
+  optionsOrArgs: ExampleOptions | string[] = {},
 ): Promise<RunningExample> {
+  const options = Array.isArray(optionsOrArgs) ? { args: optionsOrArgs } : optionsOrArgs; // an array: the args, as before
   const cluster = await testCluster(testFile);
   const namespace = cluster.namespace;
   const path = fileURLToPath(new URL(`../../${operator}`, import.meta.url));
