@@ -1,7 +1,8 @@
 // End-to-end test of examples/15-timers: both timers tick once the object is idle long enough (5 s and
-// 10 s), then every 2 s and 4 s; the sync one on the pool, the async one in the event loop.
+// 10 s), then every 2 s and 4 s; the sync one on the pool, the async one in the event loop; with the checks of
+// Kopf's e2e test (a timer succeeds once per tick).
 import test from 'ava';
-import { runExample, OBJ_YAML, literal } from '../../test/helpers/example.ts';
+import { runExample, OBJ_YAML, literal, checkKopfE2e } from '../../test/helpers/example.ts';
 
 test('timers tick after the idle time, at their intervals, and stop with the object', async (t) => {
   const ex = await runExample(import.meta.filename, 'examples/15-timers/operator.ts');
@@ -26,4 +27,10 @@ test('timers tick after the idle time, at their intervals, and stop with the obj
     t.is(await ex.close(), 0);
   }
   t.notRegex(ex.runner.output, /did not exit in time/);
+  checkKopfE2e(t, ex.runner.output, ex.prefix(), {
+    successes: {
+      every_few_seconds_sync: ex.runner.count(/Ping from a sync timer/),
+      every_few_seconds_async: ex.runner.count(/Ping from an async timer/),
+    },
+  });
 });
