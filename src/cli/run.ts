@@ -123,6 +123,7 @@ export async function serveOperator(
   const onStopped = (): void => stop.abort();
   if (stopped?.aborted) stop.abort();
   stopped?.addEventListener('abort', onStopped, { once: true });
+  let abandoned = 0;
   try {
     await runOperator({
       logger,
@@ -136,6 +137,7 @@ export async function serveOperator(
       ...(inspect ? { inspect } : {}),
       ...(devtools ? { timeline: devtools.timeline } : {}),
       ...(options.liveness !== undefined ? { livenessEndpoint: options.liveness } : {}),
+      onStopping: (summary) => (abandoned = summary.abandoned),
     });
   } finally {
     stately?.stop();
@@ -144,8 +146,9 @@ export async function serveOperator(
     process.off('SIGTERM', onSignal);
     stopped?.removeEventListener('abort', onStopped);
   }
-  // What handlers started and left running gets settings.process.hungTasksTimeout; then it is abandoned.
-  await waitForHungTasks(baseline, settings.process.hungTasksTimeout, logger);
+  // What handlers started and left running gets settings.process.hungTasksTimeout; then it is abandoned. Not
+  // when handlers were abandoned at the exit timeout: what they left running is theirs, and the exit was asked for.
+  if (abandoned === 0) await waitForHungTasks(baseline, settings.process.hungTasksTimeout, logger);
   logger.flush();
 }
 

@@ -54,6 +54,8 @@ export interface OperatorOptions {
   signal?: AbortSignal;
   /** Called once the startup activities succeeded and the watches are started. */
   onReady?: () => void;
+  /** Called while stopping, once the object actors are stopped: how many reactions were abandoned at the exit timeout. */
+  onStopping?: (summary: { abandoned: number }) => void;
   memo?: object;
   /**
    * An XState inspection observer given to every object actor (and so to its children): the devtools', or
@@ -76,7 +78,8 @@ function backgroundExitMs(registry: Registry, settings: OperatorSettings): numbe
   const exit = settings.queueing.exitTimeout;
   let longest = exit;
   for (const h of registry.all()) {
-    if (h.kind === 'daemon') longest = Math.max(longest, (h.cancellationBackoff ?? 0) + (h.cancellationTimeout ?? exit));
+    if (h.kind === 'daemon')
+      longest = Math.max(longest, (h.cancellationBackoff ?? 0) + (h.cancellationTimeout ?? exit));
   }
   return (longest + 1) * 1000;
 }
@@ -91,7 +94,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   const loginLost = new AbortController();
   let loginFailure: LoginError | null = null;
   const signal = AbortSignal.any([options.signal ?? new AbortController().signal, loginLost.signal]);
-  const clusterwide = options.clusterwide ?? !(options.namespaces?.length);
+  const clusterwide = options.clusterwide ?? !options.namespaces?.length;
   const patterns = options.namespaces ?? [];
   if (options.livenessEndpoint !== undefined) parseLivenessEndpoint(options.livenessEndpoint);
   const watches = new WatchHealthBoard();
@@ -99,7 +102,10 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   // Indexes (src/indexing): pre-created empty; until the first orchestration is done, nothing but indexing runs.
   const indexing = registry.indexIds().length > 0 ? new OperatorIndexes(registry.indexIds()) : undefined;
   indexing?.readiness.block('orchestration');
-  indexing?.readiness.whenReady().then(() => logger.debug('The indexes are ready: every indexed resource was listed.'), () => {});
+  indexing?.readiness.whenReady().then(
+    () => logger.debug('The indexes are ready: every indexed resource was listed.'),
+    () => {},
+  );
 
   await runActivities(registry, 'startup', { settings, logger, memo, signal, indexes: indexing?.kwargs });
   storagesOf(settings); // a storage setting that is not a storage fails the start, named
@@ -115,12 +121,23 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   let loggedIn = false;
   const vault = options.client
     ? null
-    : createVault(registry, { settings, logger, memo, signal, moduleUrls: options.moduleUrls ?? [], kubeconfig: options.kubeconfig }, (error) => {
-        loginFailure = error;
-        // The initial login's failure is the operator's rejection; a later one is logged as it stops it.
-        if (loggedIn) logger.error(`${error.message} The operator stops.`);
-        loginLost.abort();
-      });
+    : createVault(
+        registry,
+        {
+          settings,
+          logger,
+          memo,
+          signal,
+          moduleUrls: options.moduleUrls ?? [],
+          kubeconfig: options.kubeconfig,
+        },
+        (error) => {
+          loginFailure = error;
+          // The initial login's failure is the operator's rejection; a later one is logged as it stops it.
+          if (loggedIn) logger.error(`${error.message} The operator stops.`);
+          loginLost.abort();
+        },
+      );
   try {
     await vault?.login();
     loggedIn = true;
@@ -129,22 +146,30 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     throw err;
   }
   const connection = options.client?.connection ?? vault!.connection();
-  const client = options.client ?? new KubeClient(connection, {
-    qps: settings.networking.qps,
-    burst: settings.networking.burst,
-    connections: settings.networking.connections,
-    errorBackoffs: settings.networking.errorBackoffs,
-    enforceRetryAfter: settings.networking.enforceRetryAfter,
-    requestTimeout: settings.networking.requestTimeout,
-    http2: settings.networking.http2,
-    trustEnv: settings.networking.trustEnv,
-    onRetry: ({ method, path, delay, error }) => logger.warn(`${method} ${path} failed (${error.message}); retrying in ${delay} s.`),
-  });
+  const client =
+    options.client ??
+    new KubeClient(connection, {
+      qps: settings.networking.qps,
+      burst: settings.networking.burst,
+      connections: settings.networking.connections,
+      errorBackoffs: settings.networking.errorBackoffs,
+      enforceRetryAfter: settings.networking.enforceRetryAfter,
+      requestTimeout: settings.networking.requestTimeout,
+      http2: settings.networking.http2,
+      trustEnv: settings.networking.trustEnv,
+      onRetry: ({ method, path, delay, error }) =>
+        logger.warn(`${method} ${path} failed (${error.message}); retrying in ${delay} s.`),
+    });
   logger.debug(`Client is configured for ${connection.server}.`);
 
-  const events = new EventWriter(client, { ...settings.posting, defaultNamespace: connection.defaultNamespace });
-  const poster = new EventPoster((r) => events.post(r.object, r.type, r.reason, r.message), settings, (err) =>
-    logger.warn(`Failed to post an event: ${(err as Error).message}`),
+  const events = new EventWriter(client, {
+    ...settings.posting,
+    defaultNamespace: connection.defaultNamespace,
+  });
+  const poster = new EventPoster(
+    (r) => events.post(r.object, r.type, r.reason, r.message),
+    settings,
+    (err) => logger.warn(`Failed to post an event: ${(err as Error).message}`),
   );
   poster.start();
   setCurrentPoster((request) => poster.enqueue(request));
@@ -155,7 +180,15 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     const scope = key.slice(0, key.lastIndexOf('/'));
     const ctx = contexts.get(scope);
     if (!ctx) throw new Error(`no resource context for ${scope}`);
-    return createObjectActor(key, event, { resource: ctx, rootLogger: logger, operatorMemo: memo, limiter, poster, inspect: options.inspect, timeline: options.timeline });
+    return createObjectActor(key, event, {
+      resource: ctx,
+      rootLogger: logger,
+      operatorMemo: memo,
+      limiter,
+      poster,
+      inspect: options.inspect,
+      timeline: options.timeline,
+    });
   }, logger);
 
   const watchers = new Map<string, Watcher>();
@@ -187,7 +220,9 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     for (const selector of registry.selectors()) {
       const resolution = selectResources(selector, resources);
       if (resolution.ambiguous.length) {
-        logger.warn(`Ambiguous resources will not be served (try specifying API groups): ${selector.text} → ${resolution.ambiguous.map(resourceName).join(', ')}`);
+        logger.warn(
+          `Ambiguous resources will not be served (try specifying API groups): ${selector.text} → ${resolution.ambiguous.map(resourceName).join(', ')}`,
+        );
       } else if (resolution.unresolved) {
         logger.warn(`Unresolved resources cannot be served (try creating their CRDs): ${selector.text}`);
       }
@@ -202,7 +237,16 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       const selectors = selectorsOf.get(name) ?? new Set<Selector>();
       const existing = contexts.get(name);
       if (existing) existing.selectors = selectors;
-      else contexts.set(name, { resource, settings, client, registry, moduleUrls: options.moduleUrls ?? [], selectors, indexing });
+      else
+        contexts.set(name, {
+          resource,
+          settings,
+          client,
+          registry,
+          moduleUrls: options.moduleUrls ?? [],
+          selectors,
+          indexing,
+        });
     }
     for (const name of [...contexts.keys()]) if (!selected.has(name)) contexts.delete(name);
     reconcileWatchers();
@@ -214,32 +258,51 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   let liveness: RunningLiveness | null = null;
   try {
     if (options.livenessEndpoint !== undefined)
-      liveness = await startLiveness({ endpoint: options.livenessEndpoint, registry, settings, logger, memo, watches, indexes: indexing?.kwargs });
+      liveness = await startLiveness({
+        endpoint: options.livenessEndpoint,
+        registry,
+        settings,
+        logger,
+        memo,
+        watches,
+        indexes: indexing?.kwargs,
+      });
     await rescan();
     indexing?.readiness.unblock('orchestration');
     if (dynamicNamespaces) background.push(followNamespaces());
     if (!settings.scanning.disabled) background.push(followCrds());
-    logger.info(`kopf-ts operator is running (${clusterwide ? 'cluster-wide' : `namespaces: ${patterns.join(', ')}`}).`);
+    logger.info(
+      `kopf-ts operator is running (${clusterwide ? 'cluster-wide' : `namespaces: ${patterns.join(', ')}`}).`,
+    );
     options.onReady?.();
     void allListed().then(() => {
       if (!signal.aborted) logger.info('The operator is ready: every watched resource is listed.');
     });
-    if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    if (!signal.aborted)
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   } finally {
     logger.info('Stopping the operator…');
     await liveness?.close();
     for (const watcher of watchers.values()) watcher.stop();
     await Promise.all([...watchers.values()].map((w) => w.done));
-    const left = await dispatcher.stopAll(settings.queueing.exitTimeout * 1000, backgroundExitMs(registry, settings));
+    const left = await dispatcher.stopAll(
+      settings.queueing.exitTimeout * 1000,
+      backgroundExitMs(registry, settings),
+    );
     if (left) logger.warn(`${left} objects were still reacting at exit; they continue after a restart.`);
+    options.onStopping?.({ abandoned: left });
     await Promise.allSettled(background);
     await closePool();
     await poster.stop();
     setCurrentPoster(null);
     indexing?.readiness.clear();
-    await runActivities(registry, 'cleanup', { settings, logger, memo, signal: new AbortController().signal, indexes: indexing?.kwargs }).catch((err: unknown) =>
-      logger.error(`Cleanup failed: ${(err as Error).message}`),
-    );
+    await runActivities(registry, 'cleanup', {
+      settings,
+      logger,
+      memo,
+      signal: new AbortController().signal,
+      indexes: indexing?.kwargs,
+    }).catch((err: unknown) => logger.error(`Cleanup failed: ${(err as Error).message}`));
     if (!options.client) await client.close();
     logger.info('The operator has stopped.');
   }
@@ -257,7 +320,13 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
 
   async function followNamespaces(): Promise<void> {
     const health = watches.track('namespaces');
-    for await (const item of watchObjects({ client, resource: NAMESPACE_RESOURCE, signal, pageSize: settings.watching.listPageSize, health })) {
+    for await (const item of watchObjects({
+      client,
+      resource: NAMESPACE_RESOURCE,
+      signal,
+      pageSize: settings.watching.listPageSize,
+      health,
+    })) {
       if (item.kind === 'listed') {
         reconcileWatchers();
         markNamespacesListed();
@@ -265,7 +334,10 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       }
       const ns = item.event.object;
       const name = ns.metadata.name ?? '';
-      const gone = item.event.type === 'DELETED' || (ns.metadata.deletionTimestamp && !(ns.status as { conditions?: unknown[] } | undefined)?.conditions?.length);
+      const gone =
+        item.event.type === 'DELETED' ||
+        (ns.metadata.deletionTimestamp &&
+          !(ns.status as { conditions?: unknown[] } | undefined)?.conditions?.length);
       const next = new Set(servedNamespaces);
       if (!gone && matchAnyNamespace(name, patterns)) next.add(name);
       else next.delete(name);
@@ -278,7 +350,13 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
 
   async function followCrds(): Promise<void> {
     const health = watches.track('customresourcedefinitions');
-    for await (const item of watchObjects({ client, resource: CRD_RESOURCE, signal, pageSize: settings.watching.listPageSize, health })) {
+    for await (const item of watchObjects({
+      client,
+      resource: CRD_RESOURCE,
+      signal,
+      pageSize: settings.watching.listPageSize,
+      health,
+    })) {
       if (item.kind === 'listed' || item.event.type === null) continue;
       try {
         await rescan();

@@ -76,7 +76,7 @@ test.serial('create + update + delete handlers: 2 writes to create, 1 per update
   const w1 = writes(client);
   await patchObject(user, KEX_RESOURCE, { namespace: ns, name: 'life' }, { spec: { field: 'b' } }, { type: 'merge' });
   await eventually(async () => (await getObject(user, KEX_RESOURCE, { namespace: ns, name: 'life' })).metadata.annotations?.['kopf.zalando.org/last-handled-configuration']?.includes('"field":"b"'), 'update handled');
-  await eventually(() => writes(client) - w1 === 1, 'one write for the update', 5000);
+  await eventually(() => writes(client) - w1 === 1, 'one write for the update', 20_000);
   const w2 = writes(client);
   await deleteObject(user, KEX_RESOURCE, { namespace: ns, name: 'life' });
   await eventually(async () => (await getObject(user, KEX_RESOURCE, { namespace: ns, name: 'life' }).catch(ignoreNotFound)) === undefined, 'the object gone');
