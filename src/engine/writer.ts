@@ -9,8 +9,9 @@ import type { Resource } from '../model/resource.ts';
 import type { JsonPatchOp } from '../model/finalizers.ts';
 import { patchIsNoop, splitStatus, type Patch } from '../model/patch.ts';
 import type { KubeClient } from '../kube/client.ts';
-import { patchObject } from '../kube/objects.ts';
-import { ApiError, ApiNotFoundError } from '../kube/errors.ts';
+import { getObject, patchObject } from '../kube/objects.ts';
+import { ApiError, ApiNotFoundError, ApiUnprocessableError } from '../kube/errors.ts';
+import { guarded, transformationPatches, type PatchFn } from '../model/json-patch.ts';
 
 /** What a write did. */
 export interface WriteResult {
@@ -23,7 +24,12 @@ export interface WriteResult {
 }
 
 /** Sends a JSON patch (e.g. the rv-guarded finalizer ops); 422 (the guard failed) propagates to the caller. */
-export async function writeJsonPatch(client: KubeClient, resource: Resource, body: Body, ops: JsonPatchOp[]): Promise<WriteResult> {
+export async function writeJsonPatch(
+  client: KubeClient,
+  resource: Resource,
+  body: Body,
+  ops: JsonPatchOp[],
+): Promise<WriteResult> {
   if (ops.length === 0) return { body, requests: 0, gone: false };
   try {
     const fresh = await patchObject(client, resource, refOf(body), ops, { type: 'json' });
@@ -39,9 +45,15 @@ export async function writeJsonPatch(client: KubeClient, resource: Resource, bod
  * each only when it would change something. In this order a crash between the two requests never leaves an
  * object marked as handled (or a handler's progress stored) without its result: at worst the handler runs
  * again and writes the same result. A status patch the API server rejects for good (403, 400, 422) does not
- * hold the object back: the main part is written, then the rejection is thrown (the caller reports it).
+ * hold the object back: the main part is written, then the rejection is thrown (the caller reports it). Then
+ * the handlers' transformation functions (`patch.fns`), as guarded JSON patches.
  */
-export async function writeMergePatch(client: KubeClient, resource: Resource, body: Body, patch: Patch): Promise<WriteResult> {
+export async function writeMergePatch(
+  client: KubeClient,
+  resource: Resource,
+  body: Body,
+  patch: Patch,
+): Promise<WriteResult> {
   const hasStatus = resource.subresources.includes('status');
   const { main, status } = splitStatus(patch, hasStatus);
   let current = body;
@@ -50,7 +62,10 @@ export async function writeMergePatch(client: KubeClient, resource: Resource, bo
   try {
     if (status && !patchIsNoop(current, status)) {
       try {
-        current = await patchObject(client, resource, refOf(body), status, { type: 'merge', subresource: 'status' });
+        current = await patchObject(client, resource, refOf(body), status, {
+          type: 'merge',
+          subresource: 'status',
+        });
       } catch (err) {
         // Rejected for good (forbidden, invalid): the rest is still written, then the rejection is reported.
         // Anything transient (5xx, 429, the network) stops here: nothing is marked done without its results.
@@ -63,6 +78,12 @@ export async function writeMergePatch(client: KubeClient, resource: Resource, bo
       current = await patchObject(client, resource, refOf(body), main, { type: 'merge' });
       requests++;
     }
+    const fns = (patch as Partial<Patch>).fns;
+    if (fns && fns.length > 0) {
+      const transformed = await writeTransformations(client, resource, current, fns, hasStatus);
+      current = transformed.body;
+      requests += transformed.requests;
+    }
   } catch (err) {
     if (err instanceof ApiNotFoundError) return { body: current, requests: requests + 1, gone: true };
     throw err;
@@ -71,9 +92,55 @@ export async function writeMergePatch(client: KubeClient, resource: Resource, bo
   return { body: current, requests, gone: false };
 }
 
+/** How many times the transformation functions are applied to a re-read body when the object moved meanwhile. */
+const TRANSFORMATION_ATTEMPTS = 3;
+
+/**
+ * Kopf's `patch.fns`: applies the functions to a copy of the freshest body and sends the difference as JSON
+ * patches guarded by its resourceVersion (the object's part, then the status's). When the object moved meanwhile
+ * (422 from the guard), re-reads it and applies the functions again (they must be safe to call repeatedly, as
+ * in Kopf), a few times; then the 422 propagates and the reaction is retried.
+ */
+async function writeTransformations(
+  client: KubeClient,
+  resource: Resource,
+  body: Body,
+  fns: readonly PatchFn[],
+  hasStatus: boolean,
+): Promise<{ body: Body; requests: number }> {
+  let current = body;
+  let requests = 0;
+  for (let attempt = 1; ; attempt++) {
+    const { main, status } = transformationPatches(current, fns, hasStatus);
+    try {
+      if (main.length > 0) {
+        current = await patchObject(client, resource, refOf(body), guarded(current, main), { type: 'json' });
+        requests++;
+      }
+      if (status.length > 0) {
+        current = await patchObject(client, resource, refOf(body), guarded(current, status), {
+          type: 'json',
+          subresource: 'status',
+        });
+        requests++;
+      }
+      return { body: current, requests };
+    } catch (err) {
+      if (!(err instanceof ApiUnprocessableError) || attempt >= TRANSFORMATION_ATTEMPTS) throw err;
+      current = await getObject(client, resource, refOf(body));
+      requests++;
+    }
+  }
+}
+
 /** A 4xx answer that a retry of the same request would get again (not 401, 404, 409 or 429). */
 function isRejection(err: unknown): err is ApiError {
-  return err instanceof ApiError && err.status >= 400 && err.status < 500 && ![401, 404, 409, 429].includes(err.status);
+  return (
+    err instanceof ApiError &&
+    err.status >= 400 &&
+    err.status < 500 &&
+    ![401, 404, 409, 429].includes(err.status)
+  );
 }
 
 function refOf(body: Body): { namespace?: string | undefined; name: string } {

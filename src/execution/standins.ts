@@ -51,9 +51,21 @@ export function collectingLogger(
   return logger;
 }
 
-/** A fresh empty patch for the handler to fill. */
-export function freshPatch(): Patch {
-  return newPatch();
+/** A fresh empty patch for the handler to fill; its `patch.fns` explains why it cannot be used here. */
+export function freshPatch(handlerId: string): Patch {
+  const patch = newPatch();
+  // Functions cannot come back from a worker thread: say so on first use rather than drop them silently.
+  Object.defineProperty(patch, 'fns', {
+    configurable: true,
+    enumerable: false,
+    get: (): never => {
+      throw new Error(
+        `'patch.fns' is not available to the sync handler '${handlerId}': it runs on the worker pool, and functions cannot be sent back from a thread. ` +
+          `Make the handler async, or register it with { offload: false }.`,
+      );
+    },
+  });
+  return patch;
 }
 
 /** A `memo` that explains, on any use, that memo does not cross threads and what to do instead. */

@@ -93,7 +93,7 @@ async function runTaskInner(task: PoolTask): Promise<Envelope> {
       return 0;
     };
   }
-  const patch = freshPatch();
+  const patch = freshPatch(task.handlerId);
   const subrefs = new Set<string>();
   const sink: EventSink = (request) => void events.push(eventAbout(request));
   const reply = (): {

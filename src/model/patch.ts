@@ -8,6 +8,7 @@
  */
 import { isPlainObject, type Body, type JsonObject, type JsonValue } from './body.ts';
 import { deepCopy, deepEqual } from './dicts.ts';
+import type { PatchFn } from './json-patch.ts';
 
 /** The pre-made `metadata` of a {@link Patch}. */
 export interface MetaPatch {
@@ -25,6 +26,12 @@ export interface Patch<S = Record<string, unknown>, St = Record<string, unknown>
   metadata: MetaPatch;
   /** Kopf's alias of `metadata` (non-enumerable: never serialised). */
   readonly meta: MetaPatch;
+  /**
+   * Kopf's transformation functions: each gets a deep copy of the freshest body and mutates it; the difference
+   * is sent as a JSON patch guarded by the resourceVersion, after the merge patch (non-enumerable: never
+   * serialised; not available in a pool worker, where functions cannot come back from).
+   */
+  readonly fns: PatchFn[];
   spec: S;
   status: St;
   [key: string]: unknown;
@@ -67,6 +74,9 @@ export function revivePatch(patch: Record<string, unknown>): Patch {
     enumerable: false,
     get: () => patch['metadata'],
   });
+  if (!Object.prototype.hasOwnProperty.call(patch, 'fns')) {
+    Object.defineProperty(patch, 'fns', { configurable: true, enumerable: false, writable: false, value: [] });
+  }
   return patch as Patch;
 }
 
