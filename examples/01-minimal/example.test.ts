@@ -14,7 +14,7 @@ test('the create handler runs once on the pool and its result lands in status', 
     );
     const obj = await eventually(async () => {
       const o = await ex.get();
-      return o.status?.create_fn ? o : null;
+      return o.status?.create_fn && o.metadata.annotations?.['kopf.zalando.org/last-handled-configuration'] ? o : null; // the results, then the diff-base
     }, 'status.create_fn');
     t.deepEqual(obj.status.create_fn, { message: 'hello world' });
     t.truthy(obj.metadata.annotations['kopf.zalando.org/last-handled-configuration']);

@@ -48,10 +48,10 @@ test.serial('killed between attempts, a restarted operator continues with the ri
     t.notRegex(second.output, /retry=0/);
     t.regex(second.output, /slow attempt with retry=1/);
     t.regex(second.output, /slow attempt with retry=2/);
-    // "processed" is logged before the final write: poll for it.
+    // "processed" is logged before the final write: poll for it (the results, then the diff-base).
     const body = await eventually(async () => {
       const b = await getObject(user, KEX_RESOURCE, { namespace: cluster.namespace, name: 'retried' });
-      return b.status?.slow ? b : null;
+      return b.status?.slow && b.metadata.annotations?.['kopf.zalando.org/last-handled-configuration'] ? b : null;
     }, 'the final write');
     t.deepEqual(body.status, { quick: 'done', slow: { attempts: 3 } });
     t.falsy(body.metadata.annotations?.['kopf.zalando.org/slow'], 'progress purged when done');
