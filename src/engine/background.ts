@@ -12,7 +12,7 @@ import type { TimerContext, TimerRunOutput } from '../../machines/timer.ts';
 import { isNewer } from '../../machines/resource-version.ts';
 import type { Body } from '../model/body.ts';
 import { newPatch } from '../model/patch.ts';
-import { deliverResultIfChanged } from '../model/results.ts';
+import { deliverResultIfChanged, resultToJson } from '../model/results.ts';
 import type { DaemonHandler, TimerHandler } from '../handlers/handler.ts';
 import { matchFilters } from '../handlers/filters.ts';
 import { attempt } from '../execution/attempt.ts';
@@ -179,7 +179,14 @@ export class ObjectBackground {
 
   /** Kwargs for filters and runs: the live body, Kopf's names, plus `stopped` and `signal` for runs. */
   #kwargs(body: Body, patch = newPatch()): Record<string, unknown> {
-    return resourceKwargs({ body, resource: this.ctx.resource, patch, logger: this.logger, memo: this.memo, indexes: this.ctx.indexing?.kwargs });
+    return resourceKwargs({
+      body,
+      resource: this.ctx.resource,
+      patch,
+      logger: this.logger,
+      memo: this.memo,
+      indexes: this.ctx.indexing?.kwargs,
+    });
   }
 
   /** One invocation of a daemon or timer: the attempt, then its result and patch written. */
@@ -220,7 +227,7 @@ export class ObjectBackground {
         runtime: (now - slot.started) / 1000,
         defaultBackoff: this.ctx.settings.execution.defaultBackoff,
         logger: { debug: quiet('debug'), info: quiet('info'), warn: quiet('warn'), error: quiet('error') },
-        invoke: () => {
+        invoke: async () => {
           const invocation = {
             kind: handler.kind,
             handlerId: handler.id,
@@ -230,7 +237,7 @@ export class ObjectBackground {
             execute: async () => undefined,
           };
           const context = invocationData(invocation, currentPoster() ?? undefined);
-          return invoke({
+          const value = await invoke({
             handler,
             kwargs,
             moduleUrls: this.ctx.moduleUrls,
@@ -239,6 +246,9 @@ export class ObjectBackground {
             timeoutMs: null,
             context,
           });
+          // A result that cannot be stored (BigInt, a cycle) is this run's failure, retried per its errors mode.
+          resultToJson(value, `the handler '${handler.id}'`);
+          return value;
         },
       });
       this.timeline?.({

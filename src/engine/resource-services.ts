@@ -8,6 +8,7 @@ import { reduceDiff } from '../model/diff.ts';
 import type { Resource } from '../model/resource.ts';
 import type { OperatorSettings } from '../model/settings.ts';
 import { startedAt } from '../model/progress.ts';
+import { resultToJson } from '../model/results.ts';
 import { storagesOf } from '../model/storages.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { ChangingHandler, EventHandler } from '../handlers/handler.ts';
@@ -234,6 +235,8 @@ async function runChanging(
           context: data,
         });
         if (!context.executed && context.declared.length > 0) await context.execute();
+        // A result that cannot be stored (BigInt, a cycle) is this handler's failure, never its siblings'.
+        resultToJson(value, `the handler '${handler.id}'`);
         return value;
       } finally {
         // A plain parent on the pool ran its sub-handlers in the worker: their ids come back with the reply.

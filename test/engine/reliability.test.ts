@@ -20,7 +20,8 @@ test.after.always(async () => {
   await cluster?.close();
 });
 
-const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/engine/${name}`, import.meta.url));
+const fixture = (name: string): string =>
+  fileURLToPath(new URL(`../fixtures/engine/${name}`, import.meta.url));
 const runner = (file: string): KopfRunner =>
   new KopfRunner(['run', '--standalone', '--verbose', '-n', cluster.namespace, fixture(file)], {
     env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath },
@@ -30,7 +31,12 @@ const runner = (file: string): KopfRunner =>
 test.serial('killed between attempts, a restarted operator continues with the right retry', async (t) => {
   const first = runner('retrying.ts');
   await first.waitFor(/Watching kopfexamples/);
-  await createObject(user, KEX_RESOURCE, kex('retried', { field: 'v' }, { labels: { case: 'retry' } }), cluster.namespace);
+  await createObject(
+    user,
+    KEX_RESOURCE,
+    kex('retried', { field: 'v' }, { labels: { case: 'retry' } }),
+    cluster.namespace,
+  );
   await first.waitFor(/slow attempt with retry=0/);
   await first.waitFor(/Handler 'slow' failed temporarily: not yet/);
   // The progress is stored before the operator sleeps; wait until it is on the object, then kill -9.
@@ -51,7 +57,9 @@ test.serial('killed between attempts, a restarted operator continues with the ri
     // "processed" is logged before the final write: poll for it (the results, then the diff-base).
     const body = await eventually(async () => {
       const b = await getObject(user, KEX_RESOURCE, { namespace: cluster.namespace, name: 'retried' });
-      return b.status?.slow && b.metadata.annotations?.['kopf.zalando.org/last-handled-configuration'] ? b : null;
+      return b.status?.slow && b.metadata.annotations?.['kopf.zalando.org/last-handled-configuration']
+        ? b
+        : null;
     }, 'the final write');
     t.deepEqual(body.status, { quick: 'done', slow: { attempts: 3 } });
     t.falsy(body.metadata.annotations?.['kopf.zalando.org/slow'], 'progress purged when done');
@@ -65,10 +73,21 @@ test.serial('bad input is reported clearly and the operator keeps serving', asyn
   try {
     await op.waitFor(/Unresolved resources cannot be served \(try creating their CRDs\): nonexistentkinds/);
     await op.waitFor(/Watching kopfexamples/);
-    await createObject(user, KEX_RESOURCE, kex('thrower', { field: 'v' }, { labels: { case: 'string-throw' } }), cluster.namespace);
-    await op.waitFor(/Handler 'throws_a_string' failed with an exception and will stop now: a plain string, not an Error/);
+    await createObject(
+      user,
+      KEX_RESOURCE,
+      kex('thrower', { field: 'v' }, { labels: { case: 'string-throw' } }),
+      cluster.namespace,
+    );
+    await op.waitFor(
+      /Handler 'throws_a_string' failed with an exception and will stop now: a plain string, not an Error/,
+    );
     // An object whose diff-base annotation is not JSON is treated as new, with a warning.
-    const broken = kex('broken', { field: 'v' }, { annotations: { 'kopf.zalando.org/last-handled-configuration': '{not json' } });
+    const broken = kex(
+      'broken',
+      { field: 'v' },
+      { annotations: { 'kopf.zalando.org/last-handled-configuration': '{not json' } },
+    );
     await createObject(user, KEX_RESOURCE, broken, cluster.namespace);
     await op.waitFor(/diff-base kopf\.zalando\.org\/last-handled-configuration is unreadable/);
     await createObject(user, KEX_RESOURCE, kex('fine'), cluster.namespace);
@@ -84,3 +103,32 @@ test.serial('bad input is reported clearly and the operator keeps serving', asyn
     t.is(await op.stop(), 0);
   }
 });
+
+test.serial(
+  'a result that cannot be stored fails its own handler, with a clear message; its sibling runs once',
+  async (t) => {
+    const op = runner('robust.ts');
+    try {
+      await op.waitFor(/Watching kopfexamples/);
+      await createObject(
+        user,
+        KEX_RESOURCE,
+        kex('unstorable', { field: 'v' }, { labels: { case: 'unstorable' } }),
+        cluster.namespace,
+      );
+      await op.waitFor(/\[[^\]]*unstorable\] Creation is processed: 2 succeeded; 2 failed\./, 60_000); // with 'works', which serves every object
+      t.regex(op.output, /The result of the handler 'returns_bigint' cannot be stored as JSON: .*BigInt/);
+      t.regex(op.output, /The result of the handler 'returns_a_cycle' cannot be stored as JSON: .*circular/i);
+      t.is(op.count(/sibling ran/), 1, 'the sibling is not re-run while the others retry');
+      t.is(op.count(/returns_bigint ran/), 2, 'retried per its options, then given up');
+      const body = await eventually(async () => {
+        const b = await getObject(user, KEX_RESOURCE, { namespace: cluster.namespace, name: 'unstorable' });
+        return b.metadata.annotations?.['kopf.zalando.org/last-handled-configuration'] ? b : null;
+      }, 'the change handled');
+      t.is(body.status?.sibling, 'fine');
+      t.is(body.status?.returns_bigint, undefined);
+    } finally {
+      t.is(await op.stop(), 0);
+    }
+  },
+);
