@@ -40,7 +40,8 @@ import {
   type HandlerInvocation,
 } from '../execution/handler-context.ts';
 import {
-  childOptions,
+  attemptOutcome,
+  childHandler,
   runSubhandlers,
   SUBHANDLING,
   type SubhandlingSettings,
@@ -253,15 +254,7 @@ async function runChanging(
     ...(result.error ? { error: result.error } : {}),
     ms: services.now() - now,
   });
-  return {
-    outcome: {
-      final: result.final,
-      error: result.error ?? null,
-      delay: result.delay ?? null,
-      subrefs: [...subrefs],
-    },
-    result: result.result,
-  };
+  return attemptOutcome(result, subrefs);
 }
 
 /** What sub-handlers need of the settings (also sent to a pool worker running a plain parent's children). */
@@ -296,14 +289,7 @@ async function executeSubhandlers(
     now: () => services.now(),
     subrefs,
     runChild: async ({ id, declared: sub, record }) => {
-      const child: ChangingHandler = {
-        ...parent,
-        id,
-        fn: sub.fn,
-        isAsync: sub.fn.constructor?.name === 'AsyncFunction',
-        offload: false,
-        ...childOptions(sub),
-      };
+      const child: ChangingHandler = { ...parent, ...childHandler(id, sub) };
       return await runChanging(ctx, services, memo, child, {
         ...run,
         record,

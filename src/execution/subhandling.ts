@@ -23,6 +23,7 @@ import { writeRecord, type ProgressStorage } from '../model/progress-storages.ts
 import { storagesOf } from '../model/storages.ts';
 import { deliverResultIfChanged } from '../model/results.ts';
 import type { DeclaredSubhandler } from './handler-context.ts';
+import type { AttemptResult } from './attempt.ts';
 
 /** The per-call data key under which the engine passes {@link SubhandlingSettings} (for a plain parent on the pool). */
 export const SUBHANDLING = 'subhandling';
@@ -49,7 +50,12 @@ export function workerProgressStorage(settings: SubhandlingSettings, parentId: s
         `settings.persistence.progressStorage (it is an object of the main thread). Make '${parentId}' async, or register it with { offload: false }.`,
     );
   }
-  const persistence = { prefix: settings.prefix, v1Keys: settings.v1Keys, progressStorage: null, diffbaseStorage: null };
+  const persistence = {
+    prefix: settings.prefix,
+    v1Keys: settings.v1Keys,
+    progressStorage: null,
+    diffbaseStorage: null,
+  };
   return storagesOf({ persistence } as unknown as Parameters<typeof storagesOf>[0]).progress;
 }
 
@@ -107,8 +113,18 @@ export async function runSubhandlers(options: SubhandlingOptions): Promise<void>
     throw new HandlerChildrenRetry('Sub-handlers are not finished yet.', { delay: Math.min(...delays) });
 }
 
-/** The handler options of a declared child (Kopf's defaults for sub-handlers). */
-export function childOptions(sub: DeclaredSubhandler): {
+/**
+ * The invocable handler of a declared child, with Kopf's defaults for sub-handlers: it runs inline where its
+ * parent runs (it is a closure), errors are temporary unless declared otherwise.
+ */
+export function childHandler(
+  id: string,
+  sub: DeclaredSubhandler,
+): {
+  id: string;
+  fn: (kwargs: any) => unknown;
+  isAsync: boolean;
+  offload: false;
   param: unknown;
   errors: 'temporary' | 'permanent' | 'ignored';
   timeout: number | null;
@@ -116,10 +132,33 @@ export function childOptions(sub: DeclaredSubhandler): {
   backoff: number | null;
 } {
   return {
+    id,
+    fn: sub.fn,
+    isAsync: sub.fn.constructor?.name === 'AsyncFunction',
+    offload: false,
     param: sub.options.param ?? null,
     errors: sub.options.errors ?? 'temporary',
     timeout: sub.options.timeout ?? null,
     retries: sub.options.retries ?? null,
     backoff: sub.options.backoff ?? null,
+  };
+}
+
+/** A classified attempt as the outcome to record (and its result), with the ids of the sub-handlers it ran. */
+export function attemptOutcome(
+  attempted: AttemptResult,
+  subrefs: Iterable<string>,
+): {
+  outcome: { final: boolean; error: string | null; delay: number | null; subrefs: string[] };
+  result: unknown;
+} {
+  return {
+    outcome: {
+      final: attempted.final,
+      error: attempted.error ?? null,
+      delay: attempted.delay ?? null,
+      subrefs: [...subrefs],
+    },
+    result: attempted.result,
   };
 }

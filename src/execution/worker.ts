@@ -26,11 +26,12 @@ import {
   type EventSink,
   type HandlerInvocation,
 } from './handler-context.ts';
-import { childOptions, runSubhandlers, workerProgressStorage } from './subhandling.ts';
+import { attemptOutcome, childHandler, runSubhandlers, workerProgressStorage } from './subhandling.ts';
 import { attempt } from './attempt.ts';
 import type { TaskInvocation } from './envelope.ts';
 import type { Body } from '../model/body.ts';
 import { startedAt } from '../model/progress.ts';
+import { resultToJson } from '../model/results.ts';
 import { reviveIndexes } from './index-snapshots.ts';
 
 /** The global flag that marks a pool worker thread ("worker mode"). */
@@ -201,21 +202,13 @@ async function runChildren(
     now: Date.now,
     subrefs,
     runChild: async ({ id, declared, record }) => {
-      const options = childOptions(declared);
-      const child = {
-        id,
-        kind: 'changing',
-        fn: declared.fn,
-        isAsync: declared.fn.constructor?.name === 'AsyncFunction',
-        offload: false,
-        ...options,
-      };
+      const child = { ...childHandler(id, declared), kind: 'changing' };
       const now = Date.now();
       const started = startedAt(record, now);
       const retries = record.retries ?? 0;
       const childKwargs = {
         ...kwargs,
-        param: options.param,
+        param: child.param,
         retry: retries,
         started: new Date(started),
         runtime: (now - started) / 1000,
@@ -227,17 +220,14 @@ async function runChildren(
         runtime: (now - started) / 1000,
         defaultBackoff: settings.defaultBackoff,
         logger: kwargs.logger as never,
-        invoke: () => runInContext(child, childKwargs, task, sink, childSubrefs),
-      });
-      return {
-        outcome: {
-          final: result.final,
-          error: result.error ?? null,
-          delay: result.delay ?? null,
-          subrefs: [...childSubrefs],
+        invoke: async () => {
+          const value = await runInContext(child, childKwargs, task, sink, childSubrefs);
+          // A result that cannot be stored is this child's failure, as in the event loop.
+          resultToJson(value, `the handler '${id}'`);
+          return value;
         },
-        result: result.result,
-      };
+      });
+      return attemptOutcome(result, childSubrefs);
     },
   });
 }
