@@ -75,6 +75,8 @@ test('plain handlers on the pool: Events, adopt/label without an owner, sub-hand
       'adopt() named the child after the owner',
     );
     t.like(child.metadata.labels, { 'extra-label': 'yes', app: 'demo' });
+    // The log lines may reach the pipe after the write: wait for the last one before counting.
+    await op.waitFor(/Handler 'create_fn\/flaky' succeeded/, 10_000);
     t.is(op.count(/Handler 'create_fn\/plain' succeeded/), 1);
     t.is(op.count(/Handler 'create_fn\/flaky' succeeded/), 1);
     t.regex(op.output, /create_fn declared its sub-handlers/);
