@@ -27,6 +27,7 @@ import { createObjectActor } from './object-actor.ts';
 import { EventPoster, setCurrentPoster } from './posting.ts';
 import type { ResourceContext } from './resource-services.ts';
 import { Semaphore } from './semaphore.ts';
+import { EventQueues } from './event-queues.ts';
 import { startWatcher, type Watcher } from './watchers.ts';
 import type { ObjectActorOptions } from './object-actor.ts';
 import type { TimelineSink } from './timeline.ts';
@@ -175,6 +176,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   setCurrentPoster((request) => poster.enqueue(request));
 
   const limiter = new Semaphore(settings.queueing.workerLimit);
+  const eventQueues = new EventQueues(limiter);
   const contexts = new Map<string, ResourceContext>();
   const dispatcher = new Dispatcher((key, event) => {
     const scope = key.slice(0, key.lastIndexOf('/'));
@@ -246,6 +248,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
           moduleUrls: options.moduleUrls ?? [],
           selectors,
           indexing,
+          eventQueues,
         });
     }
     for (const name of [...contexts.keys()]) if (!selected.has(name)) contexts.delete(name);
@@ -285,10 +288,10 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     await liveness?.close();
     for (const watcher of watchers.values()) watcher.stop();
     await Promise.all([...watchers.values()].map((w) => w.done));
-    const left = await dispatcher.stopAll(
-      settings.queueing.exitTimeout * 1000,
-      backgroundExitMs(registry, settings),
-    );
+    const [, left] = await Promise.all([
+      eventQueues.stop(settings.queueing.exitTimeout * 1000),
+      dispatcher.stopAll(settings.queueing.exitTimeout * 1000, backgroundExitMs(registry, settings)),
+    ]);
     if (left) logger.warn(`${left} objects were still reacting at exit; they continue after a restart.`);
     options.onStopping?.({ abandoned: left });
     await Promise.allSettled(background);
