@@ -33,7 +33,7 @@ export class EventQueues {
     const key = `${scope}/${event.object?.metadata?.uid ?? event.object?.metadata?.name ?? ''}`;
     const previous = this.#tails.get(key) ?? Promise.resolve();
     const next = previous.then(async () => {
-      let release: (() => void) | null = null;
+      let release: () => void;
       try {
         release = await this.#limiter.acquire(this.#stopping.signal);
       } catch {

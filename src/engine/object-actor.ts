@@ -197,6 +197,7 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
     }
   };
   return {
+    namespace: meta.namespace,
     send,
     done,
     busy,
