@@ -65,15 +65,24 @@ function durable(snapshot: Map<string, Body>, cause: Cause, handler: string, nam
   const annotations = body.metadata.annotations ?? {};
   const diffBase = annotations[`${PREFIX}/last-handled-configuration`];
   if (cause === 'create' && diffBase) return true;
-  if (cause === 'update' && diffBase && (JSON.parse(diffBase) as { spec?: { field?: string } }).spec?.field === 'v1') return true;
+  if (
+    cause === 'update' &&
+    diffBase &&
+    (JSON.parse(diffBase) as { spec?: { field?: string } }).spec?.field === 'v1'
+  )
+    return true;
   const record = annotations[`${PREFIX}/${handler}`];
   if (record) {
     const parsed = JSON.parse(record) as { success?: boolean; purpose?: string };
     if (parsed.success && parsed.purpose === cause) return true;
   }
-  const marks = (body.status as { kopf?: { handled?: { change?: string; ids?: Record<string, boolean> } } } | undefined)?.kopf?.handled;
+  const marks = (
+    body.status as { kopf?: { handled?: { change?: string; ids?: Record<string, boolean> } } } | undefined
+  )?.kopf?.handled;
   return Boolean(
-    marks?.change?.startsWith(`${cause}:`) && marks.change !== annotations[`${PREFIX}/spent-marks`] && marks.ids?.[handler] === true,
+    marks?.change?.startsWith(`${cause}:`) &&
+    marks.change !== annotations[`${PREFIX}/spent-marks`] &&
+    marks.ids?.[handler] === true,
   );
 }
 
@@ -92,19 +101,41 @@ test('SIGKILLs at random moments: no handler re-runs after its success was writt
       .filter(Boolean)
       .map((text) => {
         const [incarnation, what, handler, name, field] = text.split(' ');
-        return { incarnation: Number(incarnation), what: what as Line['what'], handler: handler!, name: name!, field: field! };
+        return {
+          incarnation: Number(incarnation),
+          what: what as Line['what'],
+          handler: handler!,
+          name: name!,
+          field: field!,
+        };
       });
   const snapshot = async (): Promise<Map<string, Body>> =>
-    new Map((await listObjects(user, KEX_RESOURCE, { namespace: ns })).items.map((b) => [b.metadata.name!, b]));
+    new Map(
+      (await listObjects(user, KEX_RESOURCE, { namespace: ns })).items.map((b) => [b.metadata.name!, b]),
+    );
 
   let incarnation = 0;
   let op!: KopfRunner;
   const start = async (): Promise<void> => {
     incarnation += 1;
-    op = new KopfRunner(['run', '--standalone', '-n', ns, fileURLToPath(new URL('../fixtures/engine/chaos.ts', import.meta.url))], {
-      env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, CHAOS_LOG: log, CHAOS_INCARNATION: String(incarnation) },
-      echo: process.env.KOPF_TS_TEST_ECHO === '1',
-    }).start();
+    op = new KopfRunner(
+      [
+        'run',
+        '--standalone',
+        '-n',
+        ns,
+        fileURLToPath(new URL('../fixtures/engine/chaos.ts', import.meta.url)),
+      ],
+      {
+        env: {
+          ...process.env,
+          KUBECONFIG: cluster.kubeconfigPath,
+          CHAOS_LOG: log,
+          CHAOS_INCARNATION: String(incarnation),
+        },
+        echo: process.env.KOPF_TS_TEST_ECHO === '1',
+      },
+    ).start();
     await op.ready();
   };
   /** What was durable when each incarnation was killed (by the incarnation's number). */
@@ -126,7 +157,11 @@ test('SIGKILLs at random moments: no handler re-runs after its success was writt
   };
   const updatedAll = async (): Promise<boolean> => {
     const objects = await snapshot();
-    return names.every((n) => JSON.parse(objects.get(n)?.metadata.annotations?.[`${PREFIX}/last-handled-configuration`] ?? '{}').spec?.field === 'v1');
+    return names.every(
+      (n) =>
+        JSON.parse(objects.get(n)?.metadata.annotations?.[`${PREFIX}/last-handled-configuration`] ?? '{}')
+          .spec?.field === 'v1',
+    );
   };
   const goneAll = async (): Promise<boolean> => (await snapshot()).size === 0;
 
@@ -139,7 +174,17 @@ test('SIGKILLs at random moments: no handler re-runs after its success was writt
     const created = await snapshot();
 
     // Update: spec.field v0 → v1 everywhere.
-    await Promise.all(names.map((n) => patchObject(user, KEX_RESOURCE, { namespace: ns, name: n }, { spec: { field: 'v1' } }, { type: 'merge' })));
+    await Promise.all(
+      names.map((n) =>
+        patchObject(
+          user,
+          KEX_RESOURCE,
+          { namespace: ns, name: n },
+          { spec: { field: 'v1' } },
+          { type: 'merge' },
+        ),
+      ),
+    );
     for (let i = 0; i < KILLS.update; i++) await killAtRandom(updatedAll);
     await eventually(updatedAll, 'every update handled', 90_000);
     const updated = await snapshot();
@@ -158,7 +203,9 @@ test('SIGKILLs at random moments: no handler re-runs after its success was writt
     for (const line of lines) {
       if (line.what !== 'start' || line.incarnation === 1) continue;
       const cause = line.handler.split('_')[0] as Cause;
-      const before = lines.filter((l) => l.handler === line.handler && l.name === line.name && l.incarnation < line.incarnation);
+      const before = lines.filter(
+        (l) => l.handler === line.handler && l.name === line.name && l.incarnation < line.incarnation,
+      );
       if (before.length === 0) continue; // its first run
       const previous = atKill.get(line.incarnation - 1);
       if (previous && durable(previous, cause, line.handler, line.name)) {
@@ -171,9 +218,12 @@ test('SIGKILLs at random moments: no handler re-runs after its success was writt
     let lost = 0;
     for (const n of names) {
       for (const speed of ['fast', 'pool', 'slow']) {
-        if ((created.get(n)?.status?.[`create_${speed}`] as { value?: string } | undefined)?.value !== 'v0') lost += 1;
-        if ((updated.get(n)?.status?.[`update_${speed}`] as { value?: string } | undefined)?.value !== 'v1') lost += 1;
-        if (!lines.some((l) => l.what === 'done' && l.handler === `delete_${speed}` && l.name === n)) lost += 1;
+        if ((created.get(n)?.status?.[`create_${speed}`] as { value?: string } | undefined)?.value !== 'v0')
+          lost += 1;
+        if ((updated.get(n)?.status?.[`update_${speed}`] as { value?: string } | undefined)?.value !== 'v1')
+          lost += 1;
+        if (!lines.some((l) => l.what === 'done' && l.handler === `delete_${speed}` && l.name === n))
+          lost += 1;
       }
     }
     const figures =

@@ -147,8 +147,8 @@ test.serial(
     const op = runner();
     try {
       await op.ready();
-      // About 300 KiB of spec: the object is fine, its diff-base annotation is not (256 KiB for all annotations).
-      await create('big-1', 'big', { field: 'v', blob: 'x'.repeat(300 * 1024) });
+      // A 1 MiB spec: the object is fine (etcd takes 1.5 MiB), its diff-base annotation is not (256 KiB for all).
+      await create('big-1', 'big', { field: 'v', blob: 'x'.repeat(1024 * 1024) });
       await op.waitFor(
         /\[[^\]]*big-1\] Reaction is rejected by the API server: the annotations would exceed their size limit/,
         30_000,
