@@ -34,8 +34,7 @@ test.after.always(async () => {
 
 const OBJECTS = 50;
 const KILLS = { create: 5, update: 4, delete: 3 } as const;
-const CAUSES = ['create', 'update', 'delete'] as const;
-type Cause = (typeof CAUSES)[number];
+type Cause = 'create' | 'update' | 'delete';
 const PREFIX = 'kopf.zalando.org';
 
 /** A small seeded generator (mulberry32), so that a failing run can be replayed with its seed. */

@@ -17,6 +17,32 @@ test.after.always(async () => {
   await cluster?.close();
 });
 
+/** Runs the default registry's operator in-process on the test's namespace; resolves once it is ready. */
+async function inProcessOperator(
+  settings?: kopf.OperatorSettings,
+): Promise<{ client: KubeClient; stopOperator: () => Promise<void> }> {
+  const client = kubeClient(cluster);
+  const stop = new AbortController();
+  let ready = false;
+  const running = kopf.operator({
+    client,
+    ...(settings ? { settings } : {}),
+    namespaces: [cluster.namespace],
+    signal: stop.signal,
+    onReady: () => (ready = true),
+    logger: quietLogger(),
+  });
+  await eventually(() => ready, 'the operator to be ready');
+  return {
+    client,
+    stopOperator: async () => {
+      stop.abort();
+      await running;
+      await client.close();
+    },
+  };
+}
+
 /** Writes to the objects of the resource (their `/status` included); Events the operator posts are not counted. */
 function writes(client: KubeClient): number {
   let total = 0;
@@ -36,17 +62,7 @@ test.serial(
     kopf.on.create('kopfexamples', { labels: { case: 'one' } }, async function create_fn() {
       return { message: 'hello' };
     });
-    const client = kubeClient(cluster);
-    const stop = new AbortController();
-    let ready = false;
-    const running = kopf.operator({
-      client,
-      namespaces: [cluster.namespace],
-      signal: stop.signal,
-      onReady: () => (ready = true),
-      logger: quietLogger(),
-    });
-    await eventually(() => ready, 'the operator to be ready');
+    const { client, stopOperator } = await inProcessOperator();
     const before = writes(client);
     const user = kubeClient(cluster);
     await createObject(
@@ -89,10 +105,8 @@ test.serial(
     );
     await eventually(() => writes(client) - before === 4, 'two more writes for the second object only', 5000);
     t.is(writes(client) - before, 4);
-    stop.abort();
-    await running;
+    await stopOperator();
     await user.close();
-    await client.close();
   },
 );
 
@@ -102,17 +116,7 @@ test.serial('create + update + delete handlers: 2 writes to create, 1 per update
   kopf.on.create('kopfexamples', { labels: { case: 'life' } }, async function on_create() {});
   kopf.on.update('kopfexamples', { labels: { case: 'life' } }, async function on_update() {});
   kopf.on.delete('kopfexamples', { labels: { case: 'life' } }, async function on_delete() {});
-  const client = kubeClient(cluster);
-  const stop = new AbortController();
-  let ready = false;
-  const running = kopf.operator({
-    client,
-    namespaces: [cluster.namespace],
-    signal: stop.signal,
-    onReady: () => (ready = true),
-    logger: quietLogger(),
-  });
-  await eventually(() => ready, 'the operator to be ready');
+  const { client, stopOperator } = await inProcessOperator();
   const user = kubeClient(cluster);
   const ns = cluster.namespace;
   const w0 = writes(client);
@@ -153,10 +157,8 @@ test.serial('create + update + delete handlers: 2 writes to create, 1 per update
     'the object gone',
   );
   t.is(writes(client) - w2, 1, 'one write (the finalizer removal) for the deletion');
-  stop.abort();
-  await running;
+  await stopOperator();
   await user.close();
-  await client.close();
 });
 
 test.serial(
@@ -169,18 +171,7 @@ test.serial(
     });
     const settings = kopf.defaultSettings();
     settings.persistence.diffbaseStorage = new kopf.StatusDiffBaseStorage();
-    const client = kubeClient(cluster);
-    const stop = new AbortController();
-    let ready = false;
-    const running = kopf.operator({
-      client,
-      settings,
-      namespaces: [cluster.namespace],
-      signal: stop.signal,
-      onReady: () => (ready = true),
-      logger: quietLogger(),
-    });
-    await eventually(() => ready, 'the operator to be ready');
+    const { client, stopOperator } = await inProcessOperator(settings);
     const before = writes(client);
     const patchesBefore = client.stats();
     const user = kubeClient(cluster);
@@ -233,10 +224,8 @@ test.serial(
       0,
       'no patch of the object itself',
     );
-    stop.abort();
-    await running;
+    await stopOperator();
     await user.close();
-    await client.close();
   },
 );
 
@@ -248,17 +237,7 @@ test.serial(
     for (const id of ['first_fn', 'second_fn', 'third_fn']) {
       kopf.on.create('kopfexamples', { id, labels: { case: 'three' } }, async () => ({ by: id }));
     }
-    const client = kubeClient(cluster);
-    const stop = new AbortController();
-    let ready = false;
-    const running = kopf.operator({
-      client,
-      namespaces: [cluster.namespace],
-      signal: stop.signal,
-      onReady: () => (ready = true),
-      logger: quietLogger(),
-    });
-    await eventually(() => ready, 'the operator to be ready');
+    const { client, stopOperator } = await inProcessOperator();
     const before = writes(client);
     const user = kubeClient(cluster);
     await createObject(
@@ -280,9 +259,7 @@ test.serial(
     });
     t.deepEqual(done.status?.first_fn, { by: 'first_fn' });
     t.deepEqual(done.status?.third_fn, { by: 'third_fn' });
-    stop.abort();
-    await running;
+    await stopOperator();
     await user.close();
-    await client.close();
   },
 );
