@@ -20,6 +20,7 @@ import { selectResources, type Selector } from '../handlers/selector.ts';
 import type { Logger } from '../observe/log.ts';
 import { configuredRootLogger } from '../observe/configure.ts';
 import { runActivities } from './activities.ts';
+import { checkSensitive } from './sensitive-fields.ts';
 import { createVault } from './login.ts';
 import { closePool, configurePool } from '../execution/pool.ts';
 import { Dispatcher } from './dispatcher.ts';
@@ -109,6 +110,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
 
   await runActivities(registry, 'startup', { settings, logger, memo, signal, indexes: indexing?.kwargs });
   storagesOf(settings); // a storage setting that is not a storage fails the start, named
+  checkSensitive(settings); // so does a bad entry of settings.persistence.sensitive
   configurePool({
     maxThreads: settings.execution.maxWorkers,
     minThreads: settings.execution.minWorkers,

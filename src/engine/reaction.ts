@@ -27,6 +27,7 @@ import {
 import { purgeRecords, writeRecord } from '../model/progress-storages.ts';
 import { storagesOf } from '../model/storages.ts';
 import { deliverResultIfChanged } from '../model/results.ts';
+import { redactBody } from '../model/sensitive.ts';
 import type { ChangingCause, ObjectServices, ReactionOutput, HandlerAttempt } from './services.ts';
 import { writeJsonPatch, writeMergePatch } from './writer.ts';
 import { changeState } from './change-state.ts';
@@ -105,7 +106,7 @@ export async function react(services: ObjectServices, input: { body: Body; cause
   // above and are written afresh (purging them too would erase the new records).
   const staleIds = Object.keys(stored).filter((id) => !selectedIds.has(id) && stored[id]!.purpose && stored[id]!.purpose !== cause);
 
-  logger.debug(`${title} is in progress: ${JSON.stringify(body)}`);
+  logger.debug(`${title} is in progress: ${JSON.stringify(redactBody(body, services.sensitiveFields ?? []))}`);
   if (state.diff.length) logger.debug(`${title} diff: ${JSON.stringify(state.diff)}`);
 
   // Run every awakened handler, in registration order.

@@ -5,6 +5,7 @@
  */
 import type { Body } from '../model/body.ts';
 import { reduceDiff } from '../model/diff.ts';
+import type { FieldPath } from '../model/dicts.ts';
 import type { Resource } from '../model/resource.ts';
 import type { OperatorSettings } from '../model/settings.ts';
 import { startedAt } from '../model/progress.ts';
@@ -26,6 +27,7 @@ import type { Logger } from '../observe/log.ts';
 import type { OperatorIndexes } from '../indexing/indexes.ts';
 import type { ChangeState } from './change-state.ts';
 import { changeState } from './change-state.ts';
+import { sensitiveFieldsOf } from './sensitive-fields.ts';
 import { changeKwargs, invocationKwargs, type KwargsBase } from './kwargs.ts';
 import type {
   ChangingCause,
@@ -92,6 +94,7 @@ class PerObjectServices implements ObjectServices {
   readonly client: KubeClient;
   readonly logger: Logger;
   readonly extraFields: string[];
+  readonly sensitiveFields: readonly FieldPath[];
   timeline?: ObjectServices['timeline'];
   readonly #ctx: ResourceContext;
   readonly #memo: object;
@@ -110,6 +113,7 @@ class PerObjectServices implements ObjectServices {
     this.settings = ctx.settings;
     this.client = ctx.client;
     this.logger = logger;
+    this.sensitiveFields = sensitiveFieldsOf(ctx.settings, ctx.resource);
     this.extraFields = [
       ...new Set(
         this.#handlers()
