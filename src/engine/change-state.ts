@@ -7,6 +7,7 @@ import type { Body, JsonObject } from '../model/body.ts';
 import { diff, type Diff } from '../model/diff.ts';
 import { storagesOf } from '../model/storages.ts';
 import { redactEssence } from '../model/sensitive.ts';
+import { digester } from './sensitive.ts';
 import type { ObjectServices } from './services.ts';
 
 /** The change of one body. `old` is null when the object was never handled (no diff-base). */
@@ -28,9 +29,10 @@ export function changeState(services: Pick<ObjectServices, 'settings' | 'extraFi
     onMalformed: (key, err) => services.logger.warn(`The diff-base ${key} is unreadable and is ignored (the object is seen as new): ${err.message}`),
   });
   // Sensitive values (a Secret's data) are digests on both sides: stored so, compared so, shown so (docs/sensitive.md).
-  const digests = { fields: services.sensitiveFields ?? [], key: services.settings.persistence.digestKey, uid: body.metadata.uid ?? '' };
-  const old = stored === null ? null : redactEssence(progress.clear({ essence: stored }), digests);
-  const current = redactEssence(progress.clear({ essence: diffbase.build({ body, extraFields: services.extraFields }) }), digests);
+  const fields = services.sensitiveFields ?? [];
+  const digest = digester(services.settings.persistence.digestKey, body.metadata.uid ?? '');
+  const old = stored === null ? null : redactEssence(progress.clear({ essence: stored }), fields, digest);
+  const current = redactEssence(progress.clear({ essence: diffbase.build({ body, extraFields: services.extraFields }) }), fields, digest);
   const state: ChangeState = { old, new: current, diff: old === null ? diff(null, current) : diff(old, current) };
   cache.set(body, state);
   return state;

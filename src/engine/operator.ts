@@ -20,7 +20,7 @@ import { selectResources, type Selector } from '../handlers/selector.ts';
 import type { Logger } from '../observe/log.ts';
 import { configuredRootLogger } from '../observe/configure.ts';
 import { runActivities } from './activities.ts';
-import { checkSensitive } from './sensitive-fields.ts';
+import { checkSensitive } from './sensitive.ts';
 import { createVault } from './login.ts';
 import { closePool, configurePool } from '../execution/pool.ts';
 import { Dispatcher } from './dispatcher.ts';

@@ -27,7 +27,7 @@ import type { Logger } from '../observe/log.ts';
 import type { OperatorIndexes } from '../indexing/indexes.ts';
 import type { ChangeState } from './change-state.ts';
 import { changeState } from './change-state.ts';
-import { sensitiveFieldsOf } from './sensitive-fields.ts';
+import { sensitiveFieldsOf } from './sensitive.ts';
 import { changeKwargs, invocationKwargs, type KwargsBase } from './kwargs.ts';
 import type {
   ChangingCause,

@@ -4,12 +4,10 @@
  * value, a keyed digest (HMAC-SHA256) per key, so a changed key is still a change and the diff names it, while
  * the annotation (readable by whoever may read the object's metadata) carries no value. Used by the engine's
  * change state (src/engine/change-state.ts) on both the stored and the new essence, and by its debug logs
- * (`redactBody`). Pure but for node:crypto; imports only src/model.
+ * (`redactBody`). Pure: the digest itself is made by src/engine/sensitive.ts.
  */
-import { createHmac } from 'node:crypto';
 import { isPlainObject, type Body, type JsonObject } from './body.ts';
 import { deepCopy, resolve, type FieldPath } from './dicts.ts';
-import { dumpsCompact } from './pyjson.ts';
 
 /** One entry of `settings.persistence.sensitive`: a resource (as handlers name it) and its sensitive fields. */
 export interface SensitiveResource {
@@ -34,31 +32,12 @@ const DIGEST_RE = /^hmac-sha256:[0-9a-f]{64}$/;
 /** What the logs show instead of a sensitive value. */
 export const REDACTED = '(redacted)';
 
-/** How digests are made for one object. */
-export interface DigestOptions {
-  /** The sensitive fields (paths), e.g. `[['data'], ['stringData']]`. */
-  fields: readonly FieldPath[];
-  /**
-   * The HMAC key (`settings.persistence.digestKey`): a secret of the operator, so that nobody who reads the
-   * annotation can test guesses of a value. Null: the object's uid is the key (a per-object salt: no
-   * precomputed tables, no equal digests across objects, but a short value can be guessed offline).
-   */
-  key: string | null;
-  /** The object's uid (part of every digest's input, and the key when `key` is null). */
-  uid: string;
-}
+/** Digests one value found at `path` (src/engine/sensitive.ts makes it: an HMAC, which needs node:crypto). */
+export type Digest = (value: unknown, path: readonly string[]) => string;
 
-/** Whether a value is a digest made by {@link digestOf} (a stored essence already redacted). */
+/** Whether a value is a digest (a stored essence already redacted): `hmac-sha256:` and 64 hex digits. */
 export function isDigest(value: unknown): boolean {
   return typeof value === 'string' && DIGEST_RE.test(value);
-}
-
-/** The digest of one value at `path` (the path is part of the input: equal values under two keys differ). */
-export function digestOf(value: unknown, path: readonly string[], options: DigestOptions): string {
-  if (isDigest(value)) return value as string;
-  const hmac = createHmac('sha256', options.key ?? options.uid);
-  hmac.update(`${options.uid}\0${path.join('\0')}\0${dumpsCompact(value)}`);
-  return `${DIGEST_PREFIX}${hmac.digest('hex')}`;
 }
 
 /**
@@ -67,12 +46,13 @@ export function digestOf(value: unknown, path: readonly string[], options: Diges
  * digests stay as they are, so redacting is idempotent, and a diff-base written in plain text (by Kopf, or
  * before the field was marked) compares equal where the value did not change, and is replaced at the next write.
  */
-export function redactEssence(essence: JsonObject, options: DigestOptions): JsonObject {
-  if (options.fields.length === 0) return essence;
-  return replaceFields(essence, options.fields, (value, path) =>
+export function redactEssence(essence: JsonObject, fields: readonly FieldPath[], digest: Digest): JsonObject {
+  if (fields.length === 0) return essence;
+  const once: Digest = (value, path) => (isDigest(value) ? (value as string) : digest(value, path));
+  return replaceFields(essence, fields, (value, path) =>
     isPlainObject(value)
-      ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, digestOf(v, [...path, k], options)]))
-      : digestOf(value, path, options),
+      ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, once(v, [...path, k])]))
+      : once(value, path),
   ) as JsonObject;
 }
 

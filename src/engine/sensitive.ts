@@ -1,12 +1,16 @@
 /**
  * Which fields of a resource are sensitive (`settings.persistence.sensitive`, a Secret's `data` and
- * `stringData` by default): resolved once per resource and settings object, checked at the operator's start
- * (a bad entry stops it with an error naming the setting). Called by src/engine/operator.ts (the check) and
- * resource-services.ts (the fields of each object's services, which change-state.ts and reaction.ts use).
+ * `stringData` by default), resolved per resource and checked at the operator's start (a bad entry stops it
+ * with an error naming the setting), and the digests of their values: HMAC-SHA256 keyed by
+ * `settings.persistence.digestKey`, else by the object's uid (docs/sensitive.md). Called by operator.ts (the
+ * check), resource-services.ts (each object's fields) and change-state.ts (the digests, via src/model/sensitive.ts).
  */
+import { createHmac } from 'node:crypto';
 import { parseField, type FieldPath } from '../model/dicts.ts';
 import type { Resource } from '../model/resource.ts';
 import type { OperatorSettings } from '../model/settings.ts';
+import { DIGEST_PREFIX, type Digest } from '../model/sensitive.ts';
+import { dumpsCompact } from '../model/pyjson.ts';
 import { matchesResource, parseSelector, type Selector } from '../handlers/selector.ts';
 
 interface Parsed {
@@ -60,4 +64,17 @@ export function sensitiveFieldsOf(settings: OperatorSettings, resource: Resource
   for (const { selector, fields } of checkSensitive(settings))
     if (matchesResource(selector, resource)) out.push(...fields);
   return out;
+}
+
+/**
+ * The digest of an object's sensitive values: `hmac-sha256:` and the hex HMAC of the uid, the value's path and
+ * its compact JSON, keyed by `key` (the operator's `digestKey`) or, when null, by the uid (a per-object salt).
+ * The path is part of the input, so equal values under two keys get different digests.
+ */
+export function digester(key: string | null, uid: string): Digest {
+  return (value, path) => {
+    const hmac = createHmac('sha256', key ?? uid);
+    hmac.update(`${uid}\0${path.join('\0')}\0${dumpsCompact(value)}`);
+    return `${DIGEST_PREFIX}${hmac.digest('hex')}`;
+  };
 }
