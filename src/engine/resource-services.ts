@@ -23,6 +23,7 @@ import {
 } from '../handlers/causes.ts';
 import { attempt } from '../execution/attempt.ts';
 import { invoke } from '../execution/invoke.ts';
+import type { WorkerPool } from '../execution/pool.ts';
 import type { Logger } from '../observe/log.ts';
 import type { OperatorIndexes } from '../indexing/indexes.ts';
 import type { ChangeState } from './change-state.ts';
@@ -48,7 +49,7 @@ import {
   SUBHANDLING,
   type SubhandlingSettings,
 } from '../execution/subhandling.ts';
-import { currentPoster } from './posting.ts';
+import type { EventSink } from './posting.ts';
 
 /** What is shared by all objects of a resource. */
 export interface ResourceContext {
@@ -56,8 +57,10 @@ export interface ResourceContext {
   settings: OperatorSettings;
   client: KubeClient;
   registry: Registry;
-  /** Operator files for the pool workers. */
-  moduleUrls: string[];
+  /** The operator's worker pool (its own files and registry): plain handlers run there. */
+  pool: WorkerPool;
+  /** The operator's Event queue: what `kopf.event/info/warn/exception` in this operator's handlers post to. */
+  postEvent: EventSink;
   /** The selectors that resolved to this resource (an ambiguous selector resolves to none). */
   selectors: Set<Selector>;
   /** The operator's indexes (absent when it has no index handlers). */
@@ -227,14 +230,14 @@ async function runChanging(
       const timeoutMs =
         handler.timeout !== null ? Math.max(0, handler.timeout * 1000 - (now - started)) : null;
       const data = {
-        ...invocationData(context, currentPoster() ?? undefined),
+        ...invocationData(context, ctx.postEvent),
         [SUBHANDLING]: subhandlingSettings(ctx.settings),
       };
       try {
         const value = await invoke({
           handler,
           kwargs,
-          moduleUrls: ctx.moduleUrls,
+          pool: ctx.pool,
           signal: run.signal,
           timeoutMs,
           context: data,
