@@ -1,13 +1,14 @@
 /**
  * The registration API, `kopf.on.*`, `kopf.daemon/timer/index`, as in Kopf: `on.<cause>(selector,
- * [options,] handler)` returns the handler unchanged and adds it to the default registry. Imported by users
+ * [options,] handler)` returns the handler unchanged and adds it to the default registry
+ * (or to the one given as its `registry` option). Imported by users
  * through src/index.ts. Imports only src/handlers and src/model.
  */
 import { parseField } from './model/dicts.ts';
 import type { ConnectionInfo, ConnectionInfoFields } from './model/connection-info.ts';
 import type { ErrorsMode } from './model/errors.ts';
 import { checkStorableId, handlerId } from './handlers/ids.ts';
-import { getDefaultRegistry } from './handlers/registry.ts';
+import { getDefaultRegistry, type Registry } from './handlers/registry.ts';
 import { parseSelector, type SelectorInput } from './handlers/selector.ts';
 import { validateFilters, type FilterOptions, type ValueCriterion, type WhenCallback } from './handlers/filters.ts';
 import { checkOptions, type OptionName, type Registration } from './handlers/options.ts';
@@ -69,7 +70,7 @@ export interface FieldOptions<S extends object = Spec, St extends object = Statu
   field: FieldOption;
 }
 /** Options of `on.event` (no retries: an event handler's errors are logged and ignored). */
-export interface EventOptions<S extends object = Spec, St extends object = Status> extends Pick<BaseOptions, 'id' | 'param' | 'offload'>, ResourceFilterOptions<CauseKwargs<EventKwargs<S, St>>> {}
+export interface EventOptions<S extends object = Spec, St extends object = Status> extends Pick<BaseOptions, 'id' | 'param' | 'offload' | 'registry'>, ResourceFilterOptions<CauseKwargs<EventKwargs<S, St>>> {}
 
 /** What the filters and `initialDelay` functions of daemons and timers receive. */
 type SpawningCause<S extends object, St extends object> = CauseKwargs<ResourceKwargs<S, St>>;
@@ -236,6 +237,11 @@ function commonFields(fn: HandlerFn, options: BaseOptions, offloadByDefault = tr
   };
 }
 
+/** Where a registration goes: its `registry` option (Kopf's `registry=`), else the default registry. */
+function registryOf(options: { registry?: Registry | undefined }): Registry {
+  return options.registry ?? getDefaultRegistry();
+}
+
 /** Strict options (src/handlers/options.ts): an unknown option or a bad value is a registration error. */
 function checked(registration: Registration, options: unknown, fn: HandlerFn): void {
   const id = (options as { id?: unknown } | null)?.id;
@@ -274,7 +280,7 @@ function changing(reason: ChangingReason, what: 'resume' | 'create' | 'update' |
     if (what === 'resume') handler.deleted = options.deleted ?? false;
     if (what === 'delete') handler.requiresFinalizer = !(options.optional ?? false);
     if ((what === 'update' || what === 'field') && field) handler.fieldNeedsChange = true;
-    getDefaultRegistry().add(handler);
+    registryOf(options).add(handler);
     return fn;
   };
 }
@@ -300,7 +306,7 @@ function event(selector: SelectorInput, optionsOrFn: AnyOptions | AnyFn, maybeFn
     filters: { labels: options.labels, annotations: options.annotations, when: options.when, value: options.value },
     field,
   };
-  getDefaultRegistry().add(handler);
+  registryOf(options).add(handler);
   return fn;
 }
 
@@ -316,7 +322,7 @@ function activity(kind: ActivityHandler['activity']) {
       // Startup and cleanup run inline by default; login and probes, like every plain handler, on the pool.
       ...commonFields(fn, options, kind === 'login' || kind === 'probe'),
     };
-    getDefaultRegistry().add(handler);
+    registryOf(options).add(handler);
     return fn;
   };
 }
@@ -351,12 +357,12 @@ function spawning(kind: 'daemon' | 'timer') {
         cancellationTimeout: nonNegative('cancellationTimeout', options.cancellationTimeout),
         cancellationPolling: nonNegative('cancellationPolling', options.cancellationPolling),
       };
-      getDefaultRegistry().add(handler);
+      registryOf(options).add(handler);
     } else {
       const interval = nonNegative('interval', options.interval);
       if (interval === 0) throw new TypeError('kopf.timer(): interval must be positive.');
       const handler: TimerHandler = { ...base, kind: 'timer', interval, idle: nonNegative('idle', options.idle), sharp: options.sharp ?? false };
-      getDefaultRegistry().add(handler);
+      registryOf(options).add(handler);
     }
     return fn;
   };
@@ -378,7 +384,7 @@ function indexing(selector: SelectorInput, optionsOrFn: AnyOptions | AnyFn, mayb
     filters: { labels: options.labels, annotations: options.annotations, when: options.when, value: options.value },
     field,
   };
-  getDefaultRegistry().add(handler);
+  registryOf(options).add(handler);
   return fn;
 }
 

@@ -23,7 +23,6 @@ import type { Logger } from '../observe/log.ts';
 import { invocationKwargs, resourceKwargs } from './kwargs.ts';
 import type { ResourceContext } from './resource-services.ts';
 import { invocationData } from '../execution/handler-context.ts';
-import { currentPoster } from './posting.ts';
 import { writeMergePatch } from './writer.ts';
 import type { TimelineEntry } from './timeline.ts';
 
@@ -236,11 +235,11 @@ export class ObjectBackground {
             executed: false,
             execute: async () => undefined,
           };
-          const context = invocationData(invocation, currentPoster() ?? undefined);
+          const context = invocationData(invocation, this.ctx.postEvent);
           const value = await invoke({
             handler,
             kwargs,
-            moduleUrls: this.ctx.moduleUrls,
+            pool: this.ctx.pool,
             signal,
             stopFlag: slot.flag,
             timeoutMs: null,
@@ -298,7 +297,7 @@ export class ObjectBackground {
   /** Whether a child runs on the worker pool (then abandoning it terminates its thread). */
   onPool(childId: string): boolean {
     const handler = this.handler(childId);
-    return handler ? placementOf(handler, this.ctx.moduleUrls) === 'pool' : false;
+    return handler ? placementOf(handler, this.ctx.pool.moduleUrls) === 'pool' : false;
   }
 }
 

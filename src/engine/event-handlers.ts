@@ -13,7 +13,6 @@ import { matchFilters } from '../handlers/filters.ts';
 import { attempt } from '../execution/attempt.ts';
 import { invoke } from '../execution/invoke.ts';
 import { invocationData } from '../execution/handler-context.ts';
-import { currentPoster } from './posting.ts';
 import { objectLogger, type Logger } from '../observe/log.ts';
 import { eventKwargs, invocationKwargs } from './kwargs.ts';
 import type { ResourceContext } from './resource-services.ts';
@@ -52,8 +51,8 @@ export async function runEventHandlers(
           invoke({
             handler,
             kwargs: { ...kwargs, ...invocationKwargs(handler.param, 0, now, now) },
-            moduleUrls: ctx.moduleUrls,
-            context: invocationData(undefined, currentPoster() ?? undefined), // Events from a plain handler on the pool
+            pool: ctx.pool,
+            context: invocationData(undefined, ctx.postEvent), // this operator's Events, also from a plain handler on the pool
           }),
       });
       if (result.final && result.result !== undefined && event.type !== 'DELETED') {

@@ -15,16 +15,17 @@ import type { LoginError } from '../kube/vault.ts';
 import { CRD_RESOURCE, NAMESPACE_RESOURCE, discoverResources } from '../kube/discovery.ts';
 import { EventWriter } from '../kube/events.ts';
 import { watchObjects } from '../kube/watch.ts';
-import { getDefaultRegistry, type Registry } from '../handlers/registry.ts';
+import { getDefaultRegistry, registryRef, type Registry } from '../handlers/registry.ts';
 import { selectResources, type Selector } from '../handlers/selector.ts';
 import type { Logger } from '../observe/log.ts';
 import { configuredRootLogger } from '../observe/configure.ts';
 import { runActivities } from './activities.ts';
+import { checkSensitive } from './sensitive.ts';
 import { createVault } from './login.ts';
-import { closePool, configurePool } from '../execution/pool.ts';
+import { WorkerPool } from '../execution/pool.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { createObjectActor } from './object-actor.ts';
-import { EventPoster, setCurrentPoster } from './posting.ts';
+import { EventPoster, runInOperatorScope, type EventSink, type OperatorScope } from './posting.ts';
 import type { ResourceContext } from './resource-services.ts';
 import { Semaphore } from './semaphore.ts';
 import { EventQueues } from './event-queues.ts';
@@ -88,8 +89,17 @@ function backgroundExitMs(registry: Registry, settings: OperatorSettings): numbe
   return (longest + 1) * 1000;
 }
 
-/** Runs the operator until `signal` aborts. Rejects only when it cannot start (no cluster, startup failed). */
+/**
+ * Runs the operator until `signal` aborts. Rejects only when it cannot start (no cluster, startup failed).
+ * Everything it holds is its own (pool, Event queue, registry, watches): several operators may run in one
+ * process, and stopping one leaves the others serving.
+ */
 export async function runOperator(options: OperatorOptions = {}): Promise<void> {
+  const scope: OperatorScope = { poster: null };
+  await runInOperatorScope(scope, () => serveOperator(options, scope));
+}
+
+async function serveOperator(options: OperatorOptions, scope: OperatorScope): Promise<void> {
   const settings = options.settings ?? defaultSettings();
   const registry = options.registry ?? getDefaultRegistry();
   const logger = options.logger ?? configuredRootLogger();
@@ -113,13 +123,16 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
 
   await runActivities(registry, 'startup', { settings, logger, memo, signal, indexes: indexing?.kwargs });
   storagesOf(settings); // a storage setting that is not a storage fails the start, named
-  configurePool({
+  checkSensitive(settings); // so does a bad entry of settings.persistence.sensitive
+  // This operator's own pool: its threads import this operator's files and look handlers up in its registry.
+  const pool = new WorkerPool({
     maxThreads: settings.execution.maxWorkers,
     minThreads: settings.execution.minWorkers,
     idleTimeout: settings.execution.idleTimeout,
     maxQueue: settings.execution.maxQueue,
     resourceLimits: settings.execution.resourceLimits,
     moduleUrls: options.moduleUrls ?? [],
+    registry: registryRef(registry),
   });
 
   let loggedIn = false;
@@ -132,7 +145,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
           logger,
           memo,
           signal,
-          moduleUrls: options.moduleUrls ?? [],
+          pool,
           kubeconfig: options.kubeconfig,
         },
         (error) => {
@@ -146,7 +159,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     await vault?.login();
     loggedIn = true;
   } catch (err) {
-    await closePool();
+    await pool.close({ force: true });
     throw err;
   }
   const connection = options.client?.connection ?? vault!.connection();
@@ -176,7 +189,8 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     (err) => logger.warn(`Failed to post an event: ${(err as Error).message}`),
   );
   poster.start();
-  setCurrentPoster((request) => poster.enqueue(request));
+  const postEvent: EventSink = (request) => poster.enqueue(request);
+  scope.poster = postEvent;
 
   const limiter = new Semaphore(settings.queueing.workerLimit);
   const eventQueues = new EventQueues(limiter);
@@ -278,7 +292,8 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
           settings,
           client,
           registry,
-          moduleUrls: options.moduleUrls ?? [],
+          pool,
+          postEvent,
           selectors,
           indexing,
           eventQueues,
@@ -327,9 +342,9 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     if (left) logger.warn(`${left} objects were still reacting at exit; they continue after a restart.`);
     options.onStopping?.({ abandoned: left });
     await Promise.allSettled(background);
-    await closePool();
+    await pool.close({ force: true });
     await poster.stop();
-    setCurrentPoster(null);
+    scope.poster = null;
     indexing?.readiness.clear();
     await runActivities(registry, 'cleanup', {
       settings,

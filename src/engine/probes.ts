@@ -37,7 +37,7 @@ export async function runProbes(ctx: ProbeContext): Promise<ProbeCollection> {
         runtime: 0,
         defaultBackoff: ctx.settings.execution.defaultBackoff,
         logger: ctx.logger,
-        invoke: async () => await invoke({ handler, kwargs, moduleUrls: [] }),
+        invoke: async () => await invoke({ handler, kwargs }),
       });
       return { id: handler.id, result };
     }),

@@ -6,6 +6,7 @@ import type { ErrorsMode } from '../model/errors.ts';
 import type { FieldPath } from '../model/dicts.ts';
 import type { Selector } from './selector.ts';
 import type { FilterOptions } from './filters.ts';
+import type { Registry } from './registry.ts';
 
 /** Every kind of handler. */
 export type HandlerKind = 'changing' | 'event' | 'daemon' | 'timer' | 'index' | 'activity' | 'webhook';
@@ -23,6 +24,8 @@ export interface BaseOptions {
   backoff?: number | null;
   /** For a plain (non-async) function: run it on the worker pool (default) or inline (`false`). */
   offload?: boolean;
+  /** The registry to add the handler to (Kopf's `registry=`); default: the default registry. */
+  registry?: Registry;
 }
 
 /** A handler function: receives one kwargs object. */

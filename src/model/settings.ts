@@ -7,6 +7,7 @@
  */
 import type { DiffBaseStorage } from './diffbase-storages.ts';
 import type { ProgressStorage } from './progress-storages.ts';
+import type { SensitiveResource } from './sensitive.ts';
 
 /** The settings tree. Times are in seconds, as in Kopf. */
 export interface OperatorSettings {
@@ -90,6 +91,13 @@ export interface OperatorSettings {
     diffbaseStorage: DiffBaseStorage | null;
     /** Accepted for Kopf compatibility; kopf-ts never waits for its own patches' echo (docs/settings.md). */
     consistencyTimeout: number;
+    /**
+     * Resources whose fields hold secrets (not in Kopf): their values are stored only as digests in the diff-base
+     * and never logged nor shown in the devtools (docs/sensitive.md). Default: a Secret's `data` and `stringData`.
+     */
+    sensitive: SensitiveResource[];
+    /** The HMAC key of the sensitive values' digests; null: each object's uid (docs/sensitive.md). */
+    digestKey: string | null;
   };
   background: {
     cancellationPolling: number;
@@ -151,6 +159,8 @@ export function defaultSettings(): OperatorSettings {
       progressStorage: null,
       diffbaseStorage: null,
       consistencyTimeout: 5,
+      sensitive: [{ resource: { group: '', plural: 'secrets' }, fields: ['data', 'stringData'] }],
+      digestKey: null,
     },
     background: { cancellationPolling: 60 },
     liveness: { cachingPeriod: 10, watchFailureLimit: 60, eventLoopLagLimit: 5 },
