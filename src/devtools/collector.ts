@@ -27,7 +27,7 @@ export interface TimelineLine {
   /** The line's identity: a line updated in place (a repeat) keeps its id and gets a new `n`. */
   id: number;
   t: number;
-  kind: 'watch' | 'coalesced' | 'stale' | 'state' | 'retry' | 'throttled' | 'handler.start' | 'handler.end' | 'patch' | 'error' | 'child';
+  kind: 'watch' | 'coalesced' | 'stale' | 'state' | 'retry' | 'throttled' | 'handler.start' | 'handler.end' | 'patch' | 'error' | 'child' | 'admission';
   text: string;
   /** How many steps this line stands for (a child's consecutive transitions are folded into one line). */
   count: number;
@@ -255,6 +255,15 @@ export class Collector {
       case 'error':
         this.#line(rec, 'error', entry.message);
         break;
+      case 'admission': {
+        const verdict = entry.allowed ? 'allowed' : `rejected: ${entry.message ?? ''}`;
+        const extras = [
+          entry.patch.length ? `patch ${patchText(entry.patch)}` : '',
+          entry.warnings.length ? `warnings ${JSON.stringify(entry.warnings)}` : '',
+        ].filter(Boolean);
+        this.#line(rec, 'admission', `webhook ${entry.handler} (${entry.operation}${entry.dryrun ? ', dry run' : ''}) ${verdict} in ${entry.ms} ms${extras.length ? `; ${extras.join('; ')}` : ''}`);
+        break;
+      }
     }
     this.#dirty.add(rec.key);
   };

@@ -34,6 +34,8 @@ import { parseLivenessEndpoint } from '../observe/liveness-endpoint.ts';
 import { startLiveness, type RunningLiveness } from './liveness.ts';
 import { WatchHealthBoard } from './watch-health.ts';
 import { OperatorIndexes } from '../indexing/indexes.ts';
+import { startAdmission, type RunningAdmission } from '../admission/admission.ts';
+import type { ReviewSummary } from '../admission/review.ts';
 
 /** Options of {@link runOperator} (and `kopf.run()`). */
 export interface OperatorOptions {
@@ -82,6 +84,26 @@ function backgroundExitMs(registry: Registry, settings: OperatorSettings): numbe
       longest = Math.max(longest, (h.cancellationBackoff ?? 0) + (h.cancellationTimeout ?? exit));
   }
   return (longest + 1) * 1000;
+}
+
+/** The admission reviews of an object as its timeline entries, one per handler. */
+function admissionTimeline(sink: TimelineSink): (key: string | null, summary: ReviewSummary) => void {
+  return (key, summary) => {
+    if (key === null) return; // an object being created has no uid, so no actor, yet
+    for (const v of summary.verdicts) {
+      sink(key, {
+        type: 'admission',
+        handler: v.handler,
+        operation: v.operation,
+        dryrun: v.dryrun,
+        allowed: v.allowed,
+        ...(v.message !== undefined ? { message: v.message } : {}),
+        patch: summary.patch,
+        warnings: summary.warnings,
+        ms: v.ms,
+      });
+    }
+  };
 }
 
 /** Runs the operator until `signal` aborts. Rejects only when it cannot start (no cluster, startup failed). */
@@ -256,6 +278,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   const namespacesListed = new Promise<void>((resolve) => (markNamespacesListed = resolve));
   const background: Promise<void>[] = [];
   let liveness: RunningLiveness | null = null;
+  let admission: RunningAdmission | null = null;
   try {
     if (options.livenessEndpoint !== undefined)
       liveness = await startLiveness({
@@ -268,6 +291,18 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
         indexes: indexing?.kwargs,
       });
     await rescan();
+    // Admission webhooks (src/admission): served once the resources are known, as in Kopf.
+    admission = await startAdmission({
+      registry,
+      settings,
+      client,
+      logger,
+      memo,
+      moduleUrls: options.moduleUrls ?? [],
+      indexes: indexing?.kwargs,
+      apiServer: connection.server,
+      onReview: options.timeline ? admissionTimeline(options.timeline) : undefined,
+    });
     indexing?.readiness.unblock('orchestration');
     if (dynamicNamespaces) background.push(followNamespaces());
     if (!settings.scanning.disabled) background.push(followCrds());
@@ -283,6 +318,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   } finally {
     logger.info('Stopping the operator…');
     await liveness?.close();
+    await admission?.stop();
     for (const watcher of watchers.values()) watcher.stop();
     await Promise.all([...watchers.values()].map((w) => w.done));
     const left = await dispatcher.stopAll(
