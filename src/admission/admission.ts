@@ -27,6 +27,8 @@ export interface AdmissionOptions {
   memo: object;
   moduleUrls: readonly string[];
   indexes?: Readonly<Record<string, unknown>> | undefined;
+  /** The served namespaces when they are plain names (the webhooks' namespaceSelector); null: cluster-wide or globs. */
+  namespaces?: readonly string[] | null | undefined;
   /** The API server's URL (the auto servers look at its certificate). */
   apiServer?: string | undefined;
   /** Each request's summary, by the object's actor key (`<resource>/<uid>`; null for an object without a uid yet). */
@@ -95,7 +97,7 @@ export async function startAdmission(options: AdmissionOptions): Promise<Running
     if (!managed) return;
     for (const reason of REASONS) {
       const mine = handlers.filter((h) => h.reason === reason);
-      const webhooks = buildWebhooks(mine, resources, { managed, clientConfig: config, timeoutSeconds, persistentOnly });
+      const webhooks = buildWebhooks(mine, resources, { managed, clientConfig: config, timeoutSeconds, persistentOnly, namespaces: options.namespaces ?? null });
       logger.info(`${persistentOnly ? 'Cleaning up' : 'Reconfiguring'} the ${reason} webhook ${managed}.`);
       await patchWebhooks(client, reason, managed, webhooks);
     }

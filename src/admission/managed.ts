@@ -29,6 +29,11 @@ export interface BuildOptions {
   timeoutSeconds: number;
   /** Only the persistent handlers (what stays after a clean exit). */
   persistentOnly?: boolean;
+  /**
+   * The namespaces the operator serves (`-n`, plain names), or null for the whole cluster: the webhooks' own
+   * `namespaceSelector`, so an operator serving some namespaces is not asked about, nor blocks, the others.
+   */
+  namespaces?: readonly string[] | null;
 }
 
 /** A webhook's name: the handler id made a DNS name (`/`→`.`, `_`→`-`, other characters hex-coded), then `.managed`. */
@@ -83,6 +88,9 @@ export function buildWebhooks(handlers: readonly WebhookHandler[], resources: re
         matchPolicy: 'Equivalent',
         rules,
         ...(selector ? { objectSelector: selector } : {}),
+        ...(options.namespaces?.length
+          ? { namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...options.namespaces].sort() }] } }
+          : {}),
         clientConfig: handlerClientConfig(options.clientConfig, h.id),
         timeoutSeconds: options.timeoutSeconds,
         admissionReviewVersions: ['v1'],

@@ -301,6 +301,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       moduleUrls: options.moduleUrls ?? [],
       indexes: indexing?.kwargs,
       apiServer: connection.server,
+      namespaces: !clusterwide && !dynamicNamespaces ? patterns : null,
       onReview: options.timeline ? admissionTimeline(options.timeline) : undefined,
     });
     indexing?.readiness.unblock('orchestration');
