@@ -59,6 +59,10 @@ export interface ReviewContext {
 
 /** A whole request's outcome, for the timeline. */
 export interface ReviewSummary {
+  /** The resource's full name (`kopfexamples.v1.kopf.dev`) and the object's namespace and name. */
+  resource: string;
+  namespace: string | null;
+  name: string | null;
   operation: Operation;
   dryrun: boolean;
   verdicts: AdmissionVerdict[];
@@ -175,6 +179,9 @@ export async function serveAdmissionRequest(
     };
   }
   ctx.onReview?.(meta.uid ? `${resourceName(resource)}/${meta.uid}` : null, {
+    resource: resourceName(resource),
+    namespace: (kwargs.namespace as string | null) ?? null,
+    name: (kwargs.name as string | null) || null,
     operation,
     dryrun,
     verdicts,

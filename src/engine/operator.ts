@@ -89,11 +89,13 @@ function backgroundExitMs(registry: Registry, settings: OperatorSettings): numbe
 /** The admission reviews of an object as its timeline entries, one per handler. */
 function admissionTimeline(sink: TimelineSink): (key: string | null, summary: ReviewSummary) => void {
   return (key, summary) => {
-    if (key === null) return; // an object being created has no uid, so no actor, yet
     for (const v of summary.verdicts) {
-      sink(key, {
+      // An object being created has no uid yet: the devtools match it by name when its actor appears.
+      sink(key ?? `${summary.resource}/`, {
         type: 'admission',
         handler: v.handler,
+        namespace: summary.namespace,
+        name: summary.name,
         operation: v.operation,
         dryrun: v.dryrun,
         allowed: v.allowed,

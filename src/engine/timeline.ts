@@ -15,7 +15,10 @@ export type TimelineEntry =
   | { type: 'patch'; what: 'finalizer' | 'progress' | 'done' | 'release' | 'daemon' | 'timer'; patch: unknown }
   | { type: 'error'; message: string }
   /** An admission review of the object by one handler (src/admission): its verdict, and the request's mutations and warnings. */
-  | { type: 'admission'; handler: string; operation: string; dryrun: boolean; allowed: boolean; message?: string; patch: unknown[]; warnings: string[]; ms: number };
+  | { type: 'admission'; handler: string; namespace: string | null; name: string | null; operation: string; dryrun: boolean; allowed: boolean; message?: string; patch: unknown[]; warnings: string[]; ms: number };
 
-/** Receives the timeline entries of every object, by the object's actor key (`<resource>/<uid>`). */
+/**
+ * Receives the timeline entries of every object, by the object's actor key (`<resource>/<uid>`). An admission
+ * review of an object not created yet (no uid) comes with the key `<resource>/` and the object's name in the entry.
+ */
 export type TimelineSink = (key: string, entry: TimelineEntry) => void;
