@@ -16,7 +16,7 @@ test('validating and mutating webhooks are called by the API server', async (t) 
   });
   const kc = ex.cluster.kubeconfigPath;
   const ns = ['-n', ex.namespace];
-  let code: number | null = null;
+  let code: number | null;
   try {
     // A valid, labelled object: admitted with the validators' warnings; mutate1 injected a field.
     const applied = await kubectl(kc, ['apply', ...ns, '-f', '-'], OBJ_YAML);
@@ -28,21 +28,33 @@ test('validating and mutating webhooks are called by the API server', async (t) 
     // Rejected by validate1 with its message (the default code 500 is not what kubectl shows, so read it raw).
     const wrong = await kubectl(kc, ['apply', ...ns, '-f', '-'], kexYaml('kex-wrong', 'wrong'));
     t.not(wrong.code, 0);
-    t.regex(wrong.stderr, /admission webhook "validate1\.auto\.kopf\.dev" denied the request: Meh! I don't like it\. Change the field\./);
+    t.regex(
+      wrong.stderr,
+      /admission webhook "validate1\.auto\.kopf\.dev" denied the request: Meh! I don't like it\. Change the field\./,
+    );
 
     // Rejected by validate2 with its message and code 555, as the API client gets it.
     const error = await t.throwsAsync(
       ex.cluster.custom.createNamespacedCustomObject({
         ...KOPFEXAMPLES,
         namespace: ex.namespace,
-        body: { apiVersion: 'kopf.dev/v1', kind: 'KopfExample', metadata: { name: 'kex-lazy' }, spec: { field: 'not-allowed' } },
+        body: {
+          apiVersion: 'kopf.dev/v1',
+          kind: 'KopfExample',
+          metadata: { name: 'kex-lazy' },
+          spec: { field: 'not-allowed' },
+        },
       }),
     );
     t.is((error as { code?: number }).code, 555);
     t.regex(String((error as { body?: unknown }).body), /I'm too lazy anyway\. Go away!/);
 
     // A server-side dry run reaches the handlers with dryrun=true: validate1 lets 'wrong' through then.
-    const dry = await kubectl(kc, ['create', ...ns, '--dry-run=server', '-f', '-'], kexYaml('kex-dry', 'wrong'));
+    const dry = await kubectl(
+      kc,
+      ['create', ...ns, '--dry-run=server', '-f', '-'],
+      kexYaml('kex-dry', 'wrong'),
+    );
     t.is(dry.code, 0, dry.stderr);
     t.regex(dry.stdout, /kex-dry created \(server dry run\)/);
 

@@ -13,13 +13,21 @@ kopf.on.startup(function config({ settings }) {
   settings.admission.server = new kopf.WebhookServer();
 
   // Plain and simple local endpoint with with provided certificate (e.g. openssl):
-  settings.admission.server = new kopf.WebhookServer({ certfile: `${ROOT}cert.pem`, pkeyfile: `${ROOT}key.pem`, port: 1234 });
+  settings.admission.server = new kopf.WebhookServer({
+    certfile: `${ROOT}cert.pem`,
+    pkeyfile: `${ROOT}key.pem`,
+    port: 1234,
+  });
 
   // K3d/K3s-specific server that supports accessing from inside of a VM (a generated certificate):
   settings.admission.server = new kopf.WebhookK3dServer({ cadump: `${ROOT}ca.pem` });
 
   // K3d/K3s-specific server that supports accessing from inside of a VM (a provided certificate):
-  settings.admission.server = new kopf.WebhookK3dServer({ certfile: `${ROOT}k3d-cert.pem`, pkeyfile: `${ROOT}k3d-key.pem`, port: 1234 });
+  settings.admission.server = new kopf.WebhookK3dServer({
+    certfile: `${ROOT}k3d-cert.pem`,
+    pkeyfile: `${ROOT}k3d-key.pem`,
+    port: 1234,
+  });
 
   // Minikube-specific server that supports accessing from inside of a VM (a generated certificate):
   settings.admission.server = new kopf.WebhookMinikubeServer({ port: 1234, cadump: `${ROOT}ca.pem` });
@@ -58,7 +66,8 @@ kopf.on.validate('kex', function authhook({ headers, sslpeer, warnings }) {
 });
 
 kopf.on.validate('kex', function validate1({ spec, dryrun }) {
-  if (!dryrun && spec.field === 'wrong') throw new kopf.AdmissionError("Meh! I don't like it. Change the field.");
+  if (!dryrun && spec.field === 'wrong')
+    throw new kopf.AdmissionError("Meh! I don't like it. Change the field.");
 });
 
 kopf.on.validate('kex', { field: 'spec.field', value: 'not-allowed' }, function validate2() {

@@ -46,8 +46,19 @@ export interface RunningAdmission {
 const REASONS: readonly WebhookReason[] = ['validating', 'mutating'];
 
 /** The server's stream of client configs, whichever form it has (an object with `serve`, or a function). */
-function serveWith(server: WebhookServerProtocol, fn: WebhookFn, signal: AbortSignal, context: ServeContext): AsyncIterable<WebhookClientConfig> {
-  return typeof server === 'function' ? server(fn, signal) : (server.serve as (f: WebhookFn, s: AbortSignal, c: ServeContext) => AsyncIterable<WebhookClientConfig>)(fn, signal, context);
+function serveWith(
+  server: WebhookServerProtocol,
+  fn: WebhookFn,
+  signal: AbortSignal,
+  context: ServeContext,
+): AsyncIterable<WebhookClientConfig> {
+  return typeof server === 'function'
+    ? server(fn, signal)
+    : (server.serve as (f: WebhookFn, s: AbortSignal, c: ServeContext) => AsyncIterable<WebhookClientConfig>)(
+        fn,
+        signal,
+        context,
+      );
 }
 
 /**
@@ -68,7 +79,9 @@ export async function startAdmission(options: AdmissionOptions): Promise<Running
   }
   const timeoutSeconds = settings.admission.timeoutSeconds;
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 30)
-    throw new Error(`settings.admission.timeoutSeconds must be 1–30 (the API server's limits), got ${timeoutSeconds}.`);
+    throw new Error(
+      `settings.admission.timeoutSeconds must be 1–30 (the API server's limits), got ${timeoutSeconds}.`,
+    );
 
   const resources = await webhookResources(registry, client, logger);
   const fn: WebhookFn = (review, info) =>
@@ -97,7 +110,13 @@ export async function startAdmission(options: AdmissionOptions): Promise<Running
     if (!managed) return;
     for (const reason of REASONS) {
       const mine = handlers.filter((h) => h.reason === reason);
-      const webhooks = buildWebhooks(mine, resources, { managed, clientConfig: config, timeoutSeconds, persistentOnly, namespaces: options.namespaces ?? null });
+      const webhooks = buildWebhooks(mine, resources, {
+        managed,
+        clientConfig: config,
+        timeoutSeconds,
+        persistentOnly,
+        namespaces: options.namespaces ?? null,
+      });
       logger.info(`${persistentOnly ? 'Cleaning up' : 'Reconfiguring'} the ${reason} webhook ${managed}.`);
       await patchWebhooks(client, reason, managed, webhooks);
     }
@@ -114,7 +133,9 @@ export async function startAdmission(options: AdmissionOptions): Promise<Running
       const next = await stream.next();
       if (next.done) return;
       clientConfig = next.value;
-      await configure(clientConfig).catch((err: unknown) => logger.error(`Reconfiguring the webhooks failed: ${(err as Error).message}`));
+      await configure(clientConfig).catch((err: unknown) =>
+        logger.error(`Reconfiguring the webhooks failed: ${(err as Error).message}`),
+      );
     }
   })().catch((err: unknown) => {
     if (!controller.signal.aborted) logger.error(`The admission server failed: ${(err as Error).message}`);
@@ -128,7 +149,10 @@ export async function startAdmission(options: AdmissionOptions): Promise<Running
       controller.abort();
       await stream.return?.(undefined);
       await loop;
-      if (clientConfig) await configure(clientConfig, true).catch((err: unknown) => logger.error(`Cleaning up the webhooks failed: ${(err as Error).message}`));
+      if (clientConfig)
+        await configure(clientConfig, true).catch((err: unknown) =>
+          logger.error(`Cleaning up the webhooks failed: ${(err as Error).message}`),
+        );
     },
   };
 }
@@ -141,8 +165,13 @@ async function webhookResources(registry: Registry, client: KubeClient, logger: 
   for (const selector of selectors) {
     const resolution = selectResources(selector, discovered);
     if (resolution.ambiguous.length)
-      logger.warn(`Ambiguous resources will not be served by webhooks (try specifying API groups): ${selector.text} → ${resolution.ambiguous.map(resourceName).join(', ')}`);
-    else if (resolution.unresolved) logger.warn(`Unresolved resources cannot be served by webhooks (try creating their CRDs): ${selector.text}`);
+      logger.warn(
+        `Ambiguous resources will not be served by webhooks (try specifying API groups): ${selector.text} → ${resolution.ambiguous.map(resourceName).join(', ')}`,
+      );
+    else if (resolution.unresolved)
+      logger.warn(
+        `Unresolved resources cannot be served by webhooks (try creating their CRDs): ${selector.text}`,
+      );
     for (const r of resolution.resources) found.set(resourceName(r), r);
   }
   return [...found.values()];

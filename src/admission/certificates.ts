@@ -20,7 +20,9 @@ export interface GeneratedCertificate {
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 /** Node's webcrypto, in the type `@peculiar/x509` asks for. */
-const crypto = webcrypto as unknown as NonNullable<Parameters<typeof X509.X509CertificateGenerator.create>[1]>;
+const crypto = webcrypto as unknown as NonNullable<
+  Parameters<typeof X509.X509CertificateGenerator.create>[1]
+>;
 
 /**
  * The subject alternative names of a server reached at these names: IP addresses as IP SANs (normalised;
@@ -43,14 +45,20 @@ export function subjectAltNames(names: readonly (string | null | undefined)[]): 
 }
 
 /** A CA and a server certificate for `names` (host names and IPs), valid from an hour ago for `days`. */
-export async function generateCertificate(names: readonly (string | null | undefined)[], days = 365): Promise<GeneratedCertificate> {
+export async function generateCertificate(
+  names: readonly (string | null | undefined)[],
+  days = 365,
+): Promise<GeneratedCertificate> {
   const x509 = await loadX509();
   const sans = subjectAltNames(names);
   if (sans.length === 0) throw new Error('A webhook certificate needs at least one host name or IP address.');
   const commonName = sans.find((s) => s.type === 'dns')?.value ?? sans[0]!.value;
   const notBefore = new Date(Date.now() - 3600_000);
   const notAfter = new Date(Date.now() + days * 86400_000);
-  const caKeys = (await crypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as WebCrypto.CryptoKeyPair;
+  const caKeys = (await crypto.subtle.generateKey(ALGORITHM, true, [
+    'sign',
+    'verify',
+  ])) as WebCrypto.CryptoKeyPair;
   const ca = await x509.X509CertificateGenerator.createSelfSigned(
     {
       name: `CN=kopf-ts webhook CA for ${commonName.replace(/[,+="<>#;\\]/g, '_')}, O=kopf-ts`,
@@ -66,7 +74,10 @@ export async function generateCertificate(names: readonly (string | null | undef
     },
     crypto,
   );
-  const keys = (await crypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as WebCrypto.CryptoKeyPair;
+  const keys = (await crypto.subtle.generateKey(ALGORITHM, true, [
+    'sign',
+    'verify',
+  ])) as WebCrypto.CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.create(
     {
       subject: `CN=${commonName.replace(/[,+="<>#;\\]/g, '_')}, O=kopf-ts`,
@@ -78,8 +89,14 @@ export async function generateCertificate(names: readonly (string | null | undef
       signingAlgorithm: ALGORITHM,
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+          true,
+        ),
+        new x509.ExtendedKeyUsageExtension([
+          x509.ExtendedKeyUsage.serverAuth,
+          x509.ExtendedKeyUsage.clientAuth,
+        ]),
         new x509.SubjectAlternativeNameExtension(sans),
         await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey, false, crypto),
       ],

@@ -41,7 +41,9 @@ export function webhookName(id: string, managed: string): string {
   const base = id
     .replace(/\//g, '.')
     .replace(/_/g, '-')
-    .replace(/[^a-zA-Z0-9.-]/g, (c) => [...Buffer.from(c, 'utf8')].map((b) => b.toString(16).padStart(2, '0')).join(''))
+    .replace(/[^a-zA-Z0-9.-]/g, (c) =>
+      [...Buffer.from(c, 'utf8')].map((b) => b.toString(16).padStart(2, '0')).join(''),
+    )
     .toLowerCase();
   return `${base}.${managed}`;
 }
@@ -51,7 +53,8 @@ function handlerClientConfig(config: WebhookClientConfig, id: string): WebhookCl
   const quoted = encodeURIComponent(id).replace(/%2F/gi, '/');
   const out: WebhookClientConfig = { ...config };
   if (config.url !== undefined) out.url = `${config.url.replace(/\/+$/, '')}/${quoted}`;
-  if (config.service) out.service = { ...config.service, path: `${(config.service.path ?? '').replace(/\/+$/, '')}/${quoted}` };
+  if (config.service)
+    out.service = { ...config.service, path: `${(config.service.path ?? '').replace(/\/+$/, '')}/${quoted}` };
   return out;
 }
 
@@ -61,13 +64,18 @@ function objectSelector(handler: WebhookHandler): Record<string, unknown> | null
   for (const [key, value] of Object.entries(handler.filters.labels ?? {})) {
     if (value === PRESENT) expressions.push({ key, operator: 'Exists' });
     else if (value === ABSENT) expressions.push({ key, operator: 'DoesNotExist' });
-    else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') expressions.push({ key, operator: 'In', values: [String(value)] });
+    else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      expressions.push({ key, operator: 'In', values: [String(value)] });
   }
   return expressions.length > 0 ? { matchExpressions: expressions } : null;
 }
 
 /** The `webhooks` of one configuration: one per handler, with its rules for the served resources. */
-export function buildWebhooks(handlers: readonly WebhookHandler[], resources: readonly Resource[], options: BuildOptions): Record<string, unknown>[] {
+export function buildWebhooks(
+  handlers: readonly WebhookHandler[],
+  resources: readonly Resource[],
+  options: BuildOptions,
+): Record<string, unknown>[] {
   return handlers
     .filter((h) => !options.persistentOnly || h.persistent)
     .map((h) => {
@@ -89,7 +97,17 @@ export function buildWebhooks(handlers: readonly WebhookHandler[], resources: re
         rules,
         ...(selector ? { objectSelector: selector } : {}),
         ...(options.namespaces?.length
-          ? { namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...options.namespaces].sort() }] } }
+          ? {
+              namespaceSelector: {
+                matchExpressions: [
+                  {
+                    key: 'kubernetes.io/metadata.name',
+                    operator: 'In',
+                    values: [...options.namespaces].sort(),
+                  },
+                ],
+              },
+            }
           : {}),
         clientConfig: handlerClientConfig(options.clientConfig, h.id),
         timeoutSeconds: options.timeoutSeconds,
@@ -99,7 +117,11 @@ export function buildWebhooks(handlers: readonly WebhookHandler[], resources: re
 }
 
 /** Creates the configuration of `reason` named `name` if absent (409: it exists, fine). */
-export async function ensureConfiguration(client: KubeClient, reason: WebhookReason, name: string): Promise<void> {
+export async function ensureConfiguration(
+  client: KubeClient,
+  reason: WebhookReason,
+  name: string,
+): Promise<void> {
   const { plural, kind } = CONFIGURATIONS[reason];
   try {
     await client.request({
@@ -111,13 +133,22 @@ export async function ensureConfiguration(client: KubeClient, reason: WebhookRea
     });
   } catch (err) {
     if (err instanceof ApiConflictError) return;
-    if (err instanceof ApiForbiddenError) throw new Error(`Not enough RBAC permissions to create the ${kind} ${JSON.stringify(name)}: ${err.message}`, { cause: err });
+    if (err instanceof ApiForbiddenError)
+      throw new Error(
+        `Not enough RBAC permissions to create the ${kind} ${JSON.stringify(name)}: ${err.message}`,
+        { cause: err },
+      );
     throw err;
   }
 }
 
 /** Replaces the configuration's webhooks (a merge patch of the whole list). */
-export async function patchWebhooks(client: KubeClient, reason: WebhookReason, name: string, webhooks: readonly Record<string, unknown>[]): Promise<void> {
+export async function patchWebhooks(
+  client: KubeClient,
+  reason: WebhookReason,
+  name: string,
+  webhooks: readonly Record<string, unknown>[],
+): Promise<void> {
   const { plural } = CONFIGURATIONS[reason];
   await client.request({
     method: 'PATCH',

@@ -123,7 +123,13 @@ export async function serveAdmissionRequest(
 
   const verdicts: AdmissionVerdict[] = [];
   const errors: Error[] = [];
-  for (const handler of selectHandlers(ctx.registry, resource, info.webhook ?? null, operation, subresource)) {
+  for (const handler of selectHandlers(
+    ctx.registry,
+    resource,
+    info.webhook ?? null,
+    operation,
+    subresource,
+  )) {
     if (info.signal?.aborted) break;
     try {
       if (!matchFilters(handler.filters, handler.field, { body, kwargs: () => kwargs })) continue;
@@ -164,7 +170,8 @@ export async function serveAdmissionRequest(
 
   const ops = mutations(body, patch);
   const capped = capWarnings(warnings);
-  if (capped.dropped > 0) logger.warn(`${capped.dropped} admission warning(s) were cut to fit the API server's limits.`);
+  if (capped.dropped > 0)
+    logger.warn(`${capped.dropped} admission warning(s) were cut to fit the API server's limits.`);
   const response: AdmissionResponse = { uid: request.uid, allowed: errors.length === 0 };
   if (capped.warnings.length > 0) response.warnings = capped.warnings;
   if (ops.length > 0) {
@@ -189,18 +196,23 @@ export async function serveAdmissionRequest(
     patch: ops,
     warnings: capped.warnings,
   });
-  const apiVersion = isPlainObject(review) && typeof review.apiVersion === 'string' ? review.apiVersion : 'admission.k8s.io/v1';
+  const apiVersion =
+    isPlainObject(review) && typeof review.apiVersion === 'string'
+      ? review.apiVersion
+      : 'admission.k8s.io/v1';
   return { apiVersion, kind: 'AdmissionReview', response };
 }
 
 /** The review's `request`, checked: what is missing or malformed is a 400 naming it. */
 function checkReview(review: unknown): AdmissionRequest {
-  if (!isPlainObject(review)) throw new WebhookRequestError('The body is not a JSON object (an AdmissionReview).');
+  if (!isPlainObject(review))
+    throw new WebhookRequestError('The body is not a JSON object (an AdmissionReview).');
   if (review.kind !== undefined && review.kind !== 'AdmissionReview')
     throw new WebhookRequestError(`Expected an AdmissionReview, got kind ${JSON.stringify(review.kind)}.`);
   const request = review.request;
   if (!isPlainObject(request)) throw new WebhookRequestError('The AdmissionReview has no request.');
-  if (typeof request.uid !== 'string' || !request.uid) throw new WebhookRequestError('The admission request has no uid.');
+  if (typeof request.uid !== 'string' || !request.uid)
+    throw new WebhookRequestError('The admission request has no uid.');
   const resource = request.resource;
   if (
     !isPlainObject(resource) ||
@@ -211,8 +223,11 @@ function checkReview(review: unknown): AdmissionRequest {
     throw new WebhookRequestError('The admission request has no resource (group, version, resource).');
   }
   if (!OPERATIONS.includes(request.operation as Operation))
-    throw new WebhookRequestError(`The admission request's operation is not one of ${OPERATIONS.join(', ')}.`);
-  if (!isPlainObject(request.userInfo)) throw new WebhookRequestError('User info is missing from the admission request.');
+    throw new WebhookRequestError(
+      `The admission request's operation is not one of ${OPERATIONS.join(', ')}.`,
+    );
+  if (!isPlainObject(request.userInfo))
+    throw new WebhookRequestError('User info is missing from the admission request.');
   if (!isPlainObject(request.object) && !isPlainObject(request.oldObject))
     throw new WebhookRequestError('Either old or new object is missing from the admission request.');
   return request as unknown as AdmissionRequest;
@@ -223,9 +238,15 @@ function findResource(request: AdmissionRequest, resources: readonly Resource[])
   const { group, version, resource } = request.resource;
   const found = resources.filter((r) => r.group === group && r.version === version && r.plural === resource);
   if (found.length === 0)
-    throw new WebhookRequestError(`The specified resource has no handlers: ${JSON.stringify(request.resource)}`, 404);
+    throw new WebhookRequestError(
+      `The specified resource has no handlers: ${JSON.stringify(request.resource)}`,
+      404,
+    );
   if (found.length > 1)
-    throw new WebhookRequestError(`The specified resource is ambiguous: ${JSON.stringify(request.resource)}`, 409);
+    throw new WebhookRequestError(
+      `The specified resource is ambiguous: ${JSON.stringify(request.resource)}`,
+      409,
+    );
   return found[0]!;
 }
 

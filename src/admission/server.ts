@@ -11,7 +11,12 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
@@ -111,7 +116,8 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 /** The request body, at most `limit` bytes: a 413 error beyond. */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw new WebhookRequestError(`The request body is larger than ${limit} bytes.`, 413);
+  if (Number.isFinite(declared) && declared > limit)
+    throw new WebhookRequestError(`The request body is larger than ${limit} bytes.`, 413);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -131,7 +137,8 @@ function peerOf(req: IncomingMessage): Record<string, unknown> {
     if (!cert || Object.keys(cert).length === 0) return {};
     // Plain data only: the key and raw bytes as base64, the rest as given.
     const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(cert)) out[key] = Buffer.isBuffer(value) ? value.toString('base64') : value;
+    for (const [key, value] of Object.entries(cert))
+      out[key] = Buffer.isBuffer(value) ? value.toString('base64') : value;
     return out;
   } catch {
     return {};
@@ -158,7 +165,8 @@ export class WebhookServer {
     this.port = options.port ?? null;
     this.path = (options.path ?? '').replace(/\/+$/, '');
     this.host = options.host ?? null;
-    if (this.path && !this.path.startsWith('/')) throw new TypeError(`WebhookServer: path must start with '/', got ${JSON.stringify(options.path)}.`);
+    if (this.path && !this.path.startsWith('/'))
+      throw new TypeError(`WebhookServer: path must start with '/', got ${JSON.stringify(options.path)}.`);
     if (this.port !== null && (!Number.isInteger(this.port) || this.port < 0 || this.port > 65535))
       throw new TypeError(`WebhookServer: port must be an integer 0–65535, got ${String(options.port)}.`);
   }
@@ -172,7 +180,11 @@ export class WebhookServer {
    * Serves `fn` until `signal` aborts; yields the client config when listening, and again when the certificate
    * files change. Rejects when the certificate cannot be had or the port cannot be bound.
    */
-  async *serve(fn: WebhookFn, signal: AbortSignal, context: ServeContext = {}): AsyncGenerator<WebhookClientConfig> {
+  async *serve(
+    fn: WebhookFn,
+    signal: AbortSignal,
+    context: ServeContext = {},
+  ): AsyncGenerator<WebhookClientConfig> {
     const o = this.options;
     const log = context.log ?? (() => {});
     const limit = o.maxBodySize ?? context.maxBodySize ?? 8 * 1024 * 1024;
@@ -181,7 +193,10 @@ export class WebhookServer {
     const tls = o.insecure ? null : await this.#tlsOptions(host);
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       void this.#handle(req, res, fn, limit, timeoutSec, log).catch((err: unknown) => {
-        log('error', `The webhook server failed to answer ${req.method} ${req.url}: ${(err as Error).message}`);
+        log(
+          'error',
+          `The webhook server failed to answer ${req.method} ${req.url}: ${(err as Error).message}`,
+        );
         reply(res, 500, { error: 'internal error' });
       });
     };
@@ -190,7 +205,9 @@ export class WebhookServer {
       log('debug', `A webhook client's connection failed: ${err.message}`);
       socket.destroy();
     });
-    server.on('tlsClientError', (err: Error) => log('debug', `A webhook client's TLS handshake failed: ${err.message}`));
+    server.on('tlsClientError', (err: Error) =>
+      log('debug', `A webhook client's TLS handshake failed: ${err.message}`),
+    );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.port ?? 0, this.addr ?? undefined, () => {
@@ -205,23 +222,30 @@ export class WebhookServer {
       url: `${scheme}://${urlHost(host)}:${port}${this.path}`,
       ...(caPem ? { caBundle: Buffer.from(caPem, 'utf8').toString('base64') } : {}),
     });
-    log('info', `Listening for webhooks at ${scheme}://${urlHost(host)}:${port}${this.path} (bound to ${this.addr ?? '*'}:${port}).`);
+    log(
+      'info',
+      `Listening for webhooks at ${scheme}://${urlHost(host)}:${port}${this.path} (bound to ${this.addr ?? '*'}:${port}).`,
+    );
+    // The files as they were when read: a change made while the first config is being applied is not missed.
+    const interval = o.fileCheckInterval ?? 60;
+    const files = [o.certfile, o.pkeyfile].filter((f): f is string | URL => !!f);
+    const watching = tls !== null && files.length > 0 && interval > 0;
+    let digest = watching ? await this.#digest(files).catch(() => '') : '';
     try {
       yield config(tls?.caPem ?? null);
-      const interval = o.fileCheckInterval ?? 60;
-      const files = [o.certfile, o.pkeyfile].filter((f): f is string | URL => !!f);
-      if (!tls || files.length === 0 || interval <= 0) {
+      if (!watching) {
         await aborted(signal);
         return;
       }
-      let digest = await this.#digest(files);
       while (!(await aborted(signal, interval * 1000))) {
         const next = await this.#digest(files).catch(() => digest);
         if (next === digest) continue;
         digest = next;
         try {
           const fresh = await this.#tlsOptions(host);
-          (server as unknown as { setSecureContext(o: SecureContextOptions): void }).setSecureContext(fresh.options);
+          (server as unknown as { setSecureContext(o: SecureContextOptions): void }).setSecureContext(
+            fresh.options,
+          );
           log('info', 'The webhook certificate files changed: reloaded.');
           yield config(fresh.caPem);
         } catch (err) {
@@ -241,7 +265,9 @@ export class WebhookServer {
   }
 
   /** The TLS options and the CA to advertise: from `context`, the files, or a generated certificate. */
-  async #tlsOptions(host: string): Promise<{ options: SecureContextOptions & Record<string, unknown>; caPem: string | null }> {
+  async #tlsOptions(
+    host: string,
+  ): Promise<{ options: SecureContextOptions & Record<string, unknown>; caPem: string | null }> {
     const o = this.options;
     let options: SecureContextOptions & Record<string, unknown>;
     let caPem: string | null = null;
@@ -294,7 +320,10 @@ export class WebhookServer {
     }
     const webhook = pathname.slice(this.path.length).replace(/^\/+/, '') || null;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error(`timed out after ${timeoutSec} s`)), timeoutSec * 1000);
+    const timer = setTimeout(
+      () => controller.abort(new Error(`timed out after ${timeoutSec} s`)),
+      timeoutSec * 1000,
+    );
     try {
       const raw = await readBody(req, limit);
       let review: unknown;
@@ -303,15 +332,33 @@ export class WebhookServer {
       } catch (err) {
         throw new WebhookRequestError(`The body is not JSON: ${(err as Error).message}`);
       }
-      const answer = fn(review, { webhook, headers: { ...req.headers }, sslpeer: peerOf(req), signal: controller.signal });
+      const answer = fn(review, {
+        webhook,
+        headers: { ...req.headers },
+        sslpeer: peerOf(req),
+        signal: controller.signal,
+      });
       const timedOut = new Promise<never>((_, reject) =>
-        controller.signal.addEventListener('abort', () => reject(new WebhookRequestError(`The admission request ${webhook ? `for '${webhook}' ` : ''}timed out after ${timeoutSec} s.`, 504)), { once: true }),
+        controller.signal.addEventListener(
+          'abort',
+          () =>
+            reject(
+              new WebhookRequestError(
+                `The admission request ${webhook ? `for '${webhook}' ` : ''}timed out after ${timeoutSec} s.`,
+                504,
+              ),
+            ),
+          { once: true },
+        ),
       );
       answer.catch(() => {}); // a late failure after the timeout is already answered
       reply(res, 200, await Promise.race([answer, timedOut]));
     } catch (err) {
       if (err instanceof WebhookRequestError) {
-        log(err.status >= 500 ? 'error' : 'warn', `Webhook request ${req.url} answered with ${err.status}: ${err.message}`);
+        log(
+          err.status >= 500 ? 'error' : 'warn',
+          `Webhook request ${req.url} answered with ${err.status}: ${err.message}`,
+        );
         reply(res, err.status, { error: err.message });
         if (err.status === 413) req.resume(); // drain what is left, so the socket is not reset mid-answer
         return;
@@ -335,10 +382,13 @@ async function pemFilesIn(dir: string | URL): Promise<string[]> {
 function aborted(signal: AbortSignal, ms?: number): Promise<boolean> {
   if (signal.aborted) return Promise.resolve(true);
   return new Promise((resolve) => {
-    const timer = ms === undefined ? null : setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(false);
-    }, ms);
+    const timer =
+      ms === undefined
+        ? null
+        : setTimeout(() => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(false);
+          }, ms);
     const onAbort = (): void => {
       if (timer) clearTimeout(timer);
       resolve(true);

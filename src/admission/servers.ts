@@ -37,7 +37,12 @@ async function apiServerCertificate(apiServer: string, timeoutMs = 5000): Promis
   }
   if (url.protocol !== 'https:') return null;
   return await new Promise((resolve) => {
-    const socket = connect({ host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port || 443), servername: url.hostname, rejectUnauthorized: false });
+    const socket = connect({
+      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: Number(url.port || 443),
+      servername: url.hostname,
+      rejectUnauthorized: false,
+    });
     const done = (cert: PeerCertificate | null): void => {
       clearTimeout(timer);
       socket.destroy();
@@ -62,7 +67,8 @@ export async function detectLocalCluster(context: ServeContext): Promise<LocalCl
     ].join(' ');
     if (/k3s/i.test(names)) return 'k3d';
     if (/minikube/i.test(names)) return 'minikube';
-    if (/docker-desktop|docker-for-desktop|kubernetes\.docker\.internal/i.test(names)) return 'docker-desktop';
+    if (/docker-desktop|docker-for-desktop|kubernetes\.docker\.internal/i.test(names))
+      return 'docker-desktop';
   }
   try {
     const version = await context.version?.();
@@ -74,7 +80,10 @@ export async function detectLocalCluster(context: ServeContext): Promise<LocalCl
 }
 
 /** The server for a detected cluster, with the given options. */
-export function serverFor(cluster: LocalCluster, options: ConstructorParameters<typeof WebhookServer>[0]): WebhookServer {
+export function serverFor(
+  cluster: LocalCluster,
+  options: ConstructorParameters<typeof WebhookServer>[0],
+): WebhookServer {
   if (cluster === 'k3d') return new WebhookK3dServer(options);
   if (cluster === 'minikube') return new WebhookMinikubeServer(options);
   if (cluster === 'docker-desktop') return new WebhookDockerDesktopServer(options);
@@ -89,10 +98,17 @@ export class WebhookAutoServer extends WebhookServer {
   /** The server actually chosen (set when serving starts). */
   chosen: WebhookServer | null = null;
 
-  override async *serve(fn: WebhookFn, signal: AbortSignal, context: ServeContext = {}): AsyncGenerator<WebhookClientConfig> {
+  override async *serve(
+    fn: WebhookFn,
+    signal: AbortSignal,
+    context: ServeContext = {},
+  ): AsyncGenerator<WebhookClientConfig> {
     const cluster = await detectLocalCluster(context);
     this.chosen = serverFor(cluster, this.options);
-    context.log?.('info', `The webhook server is ${this.chosen.constructor.name} (detected cluster: ${cluster ?? 'none recognised'}).`);
+    context.log?.(
+      'info',
+      `The webhook server is ${this.chosen.constructor.name} (detected cluster: ${cluster ?? 'none recognised'}).`,
+    );
     yield* this.chosen.serve(fn, signal, context);
   }
 }

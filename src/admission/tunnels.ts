@@ -39,10 +39,19 @@ export class WebhookNgrokTunnel {
     this.options = { ...options };
   }
 
-  async *serve(fn: WebhookFn, signal: AbortSignal, context: ServeContext = {}): AsyncGenerator<WebhookClientConfig> {
+  async *serve(
+    fn: WebhookFn,
+    signal: AbortSignal,
+    context: ServeContext = {},
+  ): AsyncGenerator<WebhookClientConfig> {
     const o = this.options;
     const path = (o.path ?? '').replace(/\/+$/, '');
-    const local = new WebhookServer({ addr: o.addr ?? '127.0.0.1', port: o.port ?? null, path, insecure: true });
+    const local = new WebhookServer({
+      addr: o.addr ?? '127.0.0.1',
+      port: o.port ?? null,
+      path,
+      insecure: true,
+    });
     const inner = new AbortController();
     const stop = (): void => inner.abort();
     signal.addEventListener('abort', stop, { once: true });
@@ -79,13 +88,16 @@ async function startNgrok(o: WebhookNgrokTunnelOptions, port: number, signal: Ab
         ),
       );
     });
-    child.once('exit', (code) => reject(new WebhookTunnelError(`ngrok exited (code ${code}) before opening a tunnel.`)));
+    child.once('exit', (code) =>
+      reject(new WebhookTunnelError(`ngrok exited (code ${code}) before opening a tunnel.`)),
+    );
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       try {
         const record = JSON.parse(line) as { url?: unknown; msg?: unknown; err?: unknown; lvl?: unknown };
         if (typeof record.url === 'string' && record.url.startsWith('https://')) resolve(record.url);
-        else if (record.lvl === 'eror' || (typeof record.err === 'string' && record.err !== '<nil>')) reject(new WebhookTunnelError(`ngrok failed: ${String(record.err ?? record.msg)}`));
+        else if (record.lvl === 'eror' || (typeof record.err === 'string' && record.err !== '<nil>'))
+          reject(new WebhookTunnelError(`ngrok failed: ${String(record.err ?? record.msg)}`));
       } catch {
         // not a JSON line
       }
@@ -106,10 +118,17 @@ export class WebhookAutoTunnel {
     this.options = { ...options };
   }
 
-  async *serve(fn: WebhookFn, signal: AbortSignal, context: ServeContext = {}): AsyncGenerator<WebhookClientConfig> {
+  async *serve(
+    fn: WebhookFn,
+    signal: AbortSignal,
+    context: ServeContext = {},
+  ): AsyncGenerator<WebhookClientConfig> {
     const cluster = await detectLocalCluster(context);
-    const loopback = context.apiServer ? /^https?:\/\/(localhost|127\.[0-9.]+|\[::1\])(:|\/|$)/.test(context.apiServer) : false;
-    this.chosen = cluster || loopback ? serverFor(cluster, this.options) : new WebhookNgrokTunnel(this.options);
+    const loopback = context.apiServer
+      ? /^https?:\/\/(localhost|127\.[0-9.]+|\[::1\])(:|\/|$)/.test(context.apiServer)
+      : false;
+    this.chosen =
+      cluster || loopback ? serverFor(cluster, this.options) : new WebhookNgrokTunnel(this.options);
     context.log?.('info', `The webhook endpoint is ${this.chosen.constructor.name}.`);
     yield* this.chosen.serve(fn, signal, context);
   }

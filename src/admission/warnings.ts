@@ -16,13 +16,18 @@ export interface CappedWarnings {
   dropped: number;
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]+/g;
+
 /** One printable line per warning (control characters become spaces), empty ones dropped, within the budget. */
 export function capWarnings(raw: readonly unknown[]): CappedWarnings {
-  // eslint-disable-next-line no-control-regex
-  const lines = raw.map((w) => String(w).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()).filter((w) => w.length > 0);
+  const lines = raw.map((w) => String(w).replace(CONTROL, ' ').trim()).filter((w) => w.length > 0);
   let dropped = raw.length - lines.length;
   const total = lines.reduce((n, w) => n + w.length, 0);
-  const fitted = total <= WARNINGS_TOTAL ? lines : lines.map((w) => (w.length > WARNING_ITEM ? `${w.slice(0, WARNING_ITEM - 1)}…` : w));
+  const fitted =
+    total <= WARNINGS_TOTAL
+      ? lines
+      : lines.map((w) => (w.length > WARNING_ITEM ? `${w.slice(0, WARNING_ITEM - 1)}…` : w));
   const out: string[] = [];
   let used = 0;
   for (const [i, w] of fitted.entries()) {

@@ -26,25 +26,34 @@ interface Posted {
 function post(url: string, body: string, ca: string): Promise<Posted> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', ca, headers: { 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => {
-        let json: unknown = null;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = text;
-        }
-        resolve({ status: res.statusCode ?? 0, json, ms: Date.now() - started });
-      });
-    });
+    const req = request(
+      url,
+      { method: 'POST', ca, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => {
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = text;
+          }
+          resolve({ status: res.statusCode ?? 0, json, ms: Date.now() - started });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
-function review(namespace: string, uid: string, spec: Record<string, unknown>, labels: Record<string, string> = {}): string {
+function review(
+  namespace: string,
+  uid: string,
+  spec: Record<string, unknown>,
+  labels: Record<string, string> = {},
+): string {
   return JSON.stringify({
     apiVersion: 'admission.k8s.io/v1',
     kind: 'AdmissionReview',
@@ -53,7 +62,12 @@ function review(namespace: string, uid: string, spec: Record<string, unknown>, l
       resource: { group: 'kopf.dev', version: 'v1', resource: 'kopfexamples' },
       operation: 'CREATE',
       userInfo: { username: 'tester' },
-      object: { apiVersion: 'kopf.dev/v1', kind: 'KopfExample', metadata: { name: `obj-${uid}`, namespace, labels }, spec },
+      object: {
+        apiVersion: 'kopf.dev/v1',
+        kind: 'KopfExample',
+        metadata: { name: `obj-${uid}`, namespace, labels },
+        spec,
+      },
     },
   });
 }
@@ -65,7 +79,14 @@ test('admission webhooks through the API server, at the edge, after a stop, and 
   const managed = `${ns}.kopf.test`;
   const start = (variant: string): KopfRunner =>
     new KopfRunner(['run', '--standalone', '--verbose', '-n', ns, OPERATOR], {
-      env: { ...process.env, KUBECONFIG: kc, ADMISSION_MANAGED: managed, ADMISSION_VARIANT: variant, ADMISSION_TIMEOUT: '3', ADMISSION_MAX_BODY: '65536' },
+      env: {
+        ...process.env,
+        KUBECONFIG: kc,
+        ADMISSION_MANAGED: managed,
+        ADMISSION_VARIANT: variant,
+        ADMISSION_TIMEOUT: '3',
+        ADMISSION_MAX_BODY: '65536',
+      },
       echo: process.env.KOPF_TS_TEST_ECHO === '1',
     }).start();
   const webhooksOf = async (kind: string): Promise<any[]> => {
@@ -74,7 +95,8 @@ test('admission webhooks through the API server, at the edge, after a stop, and 
     return JSON.parse(got.stdout).webhooks ?? [];
   };
   const names = (webhooks: any[]): string[] => webhooks.map((w) => w.name).sort();
-  const apply = (yaml: string, ...args: string[]) => kubectl(kc, ['apply', '-n', ns, ...args, '-f', '-'], yaml);
+  const apply = (yaml: string, ...args: string[]) =>
+    kubectl(kc, ['apply', '-n', ns, ...args, '-f', '-'], yaml);
   try {
     // ---- Run 1: the full set of handlers.
     let runner = start('a');
@@ -82,7 +104,12 @@ test('admission webhooks through the API server, at the edge, after a stop, and 
       const url = (await runner.waitFor(/Listening for webhooks at (\S+) /, 60_000))[1]!;
       await runner.waitFor(/Reconfiguring the mutating webhook/, 30_000);
       const validating = await webhooksOf('validatingwebhookconfiguration');
-      t.deepEqual(names(validating), ['deletion-guard', 'fail-closed', 'fail-open', 'plain-validator', 'slowpoke'].map((n) => `${n}.${managed}`));
+      t.deepEqual(
+        names(validating),
+        ['deletion-guard', 'fail-closed', 'fail-open', 'plain-validator', 'slowpoke'].map(
+          (n) => `${n}.${managed}`,
+        ),
+      );
       const guard = validating.find((w) => w.name.startsWith('deletion-guard'));
       t.deepEqual(guard.rules[0].operations, ['DELETE']);
       t.is(validating.find((w) => w.name.startsWith('fail-open')).failurePolicy, 'Ignore');
@@ -97,7 +124,11 @@ test('admission webhooks through the API server, at the edge, after a stop, and 
       const created = await apply(kexYaml('kex-ok', 'fine'));
       t.is(created.code, 0, created.stderr);
       t.regex(created.stderr, /Warning: plain validator saw CREATE/);
-      const stored = await cluster.custom.getNamespacedCustomObject({ ...KOPFEXAMPLES, namespace: ns, name: 'kex-ok' });
+      const stored = await cluster.custom.getNamespacedCustomObject({
+        ...KOPFEXAMPLES,
+        namespace: ns,
+        name: 'kex-ok',
+      });
       t.is(stored.metadata.labels['admitted-by'], 'kopf-ts');
       t.is(stored.spec.size, 'medium');
       t.is(stored.spec.field, 'fine');
@@ -110,13 +141,22 @@ test('admission webhooks through the API server, at the edge, after a stop, and 
         cluster.custom.createNamespacedCustomObject({
           ...KOPFEXAMPLES,
           namespace: ns,
-          body: { apiVersion: 'kopf.dev/v1', kind: 'KopfExample', metadata: { name: 'kex-bad' }, spec: { field: 'forbidden' } },
+          body: {
+            apiVersion: 'kopf.dev/v1',
+            kind: 'KopfExample',
+            metadata: { name: 'kex-bad' },
+            spec: { field: 'forbidden' },
+          },
         }),
       );
       t.is((error as { code?: number }).code, 422);
 
       // A server-side dry run reaches the handlers with dryrun=true.
-      const dry = await kubectl(kc, ['create', '-n', ns, '--dry-run=server', '-f', '-'], kexYaml('kex-dry', 'fine'));
+      const dry = await kubectl(
+        kc,
+        ['create', '-n', ns, '--dry-run=server', '-f', '-'],
+        kexYaml('kex-dry', 'fine'),
+      );
       t.is(dry.code, 0, dry.stderr);
       t.regex(dry.stderr, /Warning: plain validator saw CREATE \(dry run\)/);
 
@@ -147,7 +187,11 @@ test('admission webhooks through the API server, at the edge, after a stop, and 
       const notJson = await post(url, '{"apiVersion": ', ca);
       t.is(notJson.status, 400);
       t.regex(notJson.json.error, /not JSON/);
-      const noRequest = await post(url, JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }), ca);
+      const noRequest = await post(
+        url,
+        JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }),
+        ca,
+      );
       t.is(noRequest.status, 400);
       t.regex(noRequest.json.error, /no request/);
       const noUser = JSON.parse(review(ns, 'uid-3', {}));
@@ -168,12 +212,23 @@ test('admission webhooks through the API server, at the edge, after a stop, and 
 
       // In parallel: four 1-second handlers answered in well under four seconds.
       const started = Date.now();
-      const four = await Promise.all([1, 2, 3, 4].map((i) => post(`${url}/slowpoke`, review(ns, `p-${i}`, { delay: 1 }, { slow: 'yes' }), ca)));
-      t.deepEqual(four.map((r) => r.json.response.uid), ['p-1', 'p-2', 'p-3', 'p-4']);
+      const four = await Promise.all(
+        [1, 2, 3, 4].map((i) =>
+          post(`${url}/slowpoke`, review(ns, `p-${i}`, { delay: 1 }, { slow: 'yes' }), ca),
+        ),
+      );
+      t.deepEqual(
+        four.map((r) => r.json.response.uid),
+        ['p-1', 'p-2', 'p-3', 'p-4'],
+      );
       t.true(Date.now() - started < 3000, `four took ${Date.now() - started} ms`);
 
       // And it still serves.
-      t.is((await post(`${url}/plain_validator`, review(ns, 'uid-7', { field: 'ok' }), ca)).json.response.allowed, true);
+      t.is(
+        (await post(`${url}/plain_validator`, review(ns, 'uid-7', { field: 'ok' }), ca)).json.response
+          .allowed,
+        true,
+      );
     } finally {
       t.is(await runner.stop(), 0);
     }
@@ -181,7 +236,10 @@ test('admission webhooks through the API server, at the edge, after a stop, and 
     t.regex(runner.output, /Webhook 'plain_validator' succeeded/);
 
     // ---- Stopped cleanly: only the persistent webhooks remain; with nobody listening, Fail rejects and Ignore admits.
-    t.deepEqual(names(await webhooksOf('validatingwebhookconfiguration')), [`fail-closed.${managed}`, `fail-open.${managed}`]);
+    t.deepEqual(names(await webhooksOf('validatingwebhookconfiguration')), [
+      `fail-closed.${managed}`,
+      `fail-open.${managed}`,
+    ]);
     t.deepEqual(await webhooksOf('mutatingwebhookconfiguration'), []);
     const closed = await apply(kexYaml('kex-closed', 'x', { policy: 'fail' }));
     t.not(closed.code, 0);
@@ -193,10 +251,15 @@ test('admission webhooks through the API server, at the edge, after a stop, and 
     runner = start('b');
     try {
       await runner.waitFor(/Reconfiguring the mutating webhook/, 60_000);
-      t.deepEqual(names(await webhooksOf('validatingwebhookconfiguration')), [`replacement-validator.${managed}`]);
+      t.deepEqual(names(await webhooksOf('validatingwebhookconfiguration')), [
+        `replacement-validator.${managed}`,
+      ]);
       t.deepEqual(names(await webhooksOf('mutatingwebhookconfiguration')), [`defaults.${managed}`]);
       t.is((await apply(kexYaml('kex-b', 'x'))).code, 0);
-      const b = await eventually(() => cluster.custom.getNamespacedCustomObject({ ...KOPFEXAMPLES, namespace: ns, name: 'kex-b' }), 'kex-b');
+      const b = await eventually(
+        () => cluster.custom.getNamespacedCustomObject({ ...KOPFEXAMPLES, namespace: ns, name: 'kex-b' }),
+        'kex-b',
+      );
       t.is(b.metadata.labels['admitted-by'], 'variant-b');
     } finally {
       t.is(await runner.stop(), 0);
@@ -204,7 +267,12 @@ test('admission webhooks through the API server, at the edge, after a stop, and 
     t.deepEqual(await webhooksOf('validatingwebhookconfiguration'), []);
     t.deepEqual(await webhooksOf('mutatingwebhookconfiguration'), []);
   } finally {
-    await kubectl(kc, ['delete', 'validatingwebhookconfiguration,mutatingwebhookconfiguration', managed, '--ignore-not-found']);
+    await kubectl(kc, [
+      'delete',
+      'validatingwebhookconfiguration,mutatingwebhookconfiguration',
+      managed,
+      '--ignore-not-found',
+    ]);
     await cluster.close();
   }
 });

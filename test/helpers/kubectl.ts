@@ -13,7 +13,11 @@ export interface KubectlResult {
 }
 
 /** Runs `kubectl --kubeconfig KUBECONFIG ...args`, writing `stdin` to it. Never rejects for a non-zero exit. */
-export async function kubectl(kubeconfig: string, args: readonly string[], stdin?: string): Promise<KubectlResult> {
+export async function kubectl(
+  kubeconfig: string,
+  args: readonly string[],
+  stdin?: string,
+): Promise<KubectlResult> {
   const child = spawn('kubectl', ['--kubeconfig', kubeconfig, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
