@@ -33,7 +33,11 @@ async function viaKubectl(label: string): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const started = performance.now();
-    const r = await kubectl(cluster.kubeconfigPath, ['create', '-n', ns, '--dry-run=server', '-o', 'name', '-f', '-'], kexYaml(`${label}-${i}`, 'ok'));
+    const r = await kubectl(
+      cluster.kubeconfigPath,
+      ['create', '-n', ns, '--dry-run=server', '-o', 'name', '-f', '-'],
+      kexYaml(`${label}-${i}`, 'ok'),
+    );
     times.push(performance.now() - started);
     if (r.code !== 0) throw new Error(`kubectl failed: ${r.stderr}`);
   }
@@ -44,7 +48,12 @@ async function viaRaw(label: string): Promise<number[]> {
   const times: number[] = [];
   const path = `/apis/kopf.dev/v1/namespaces/${ns}/kopfexamples?dryRun=All`;
   for (let i = 0; i < n; i++) {
-    const body = { apiVersion: 'kopf.dev/v1', kind: 'KopfExample', metadata: { name: `${label}-raw-${i}` }, spec: { field: 'ok' } };
+    const body = {
+      apiVersion: 'kopf.dev/v1',
+      kind: 'KopfExample',
+      metadata: { name: `${label}-raw-${i}` },
+      spec: { field: 'ok' },
+    };
     const started = performance.now();
     const r = await rawRequest(cluster.kc, 'POST', path, body);
     times.push(performance.now() - started);
@@ -76,15 +85,25 @@ async function withOperator(label: string, plain: boolean): Promise<void> {
   try {
     // Ready when the API server calls the webhook: a forbidden object is refused.
     for (let i = 0; ; i++) {
-      const r = await kubectl(cluster.kubeconfigPath, ['create', '-n', ns, '--dry-run=server', '-f', '-'], kexYaml('probe', 'forbidden'));
+      const r = await kubectl(
+        cluster.kubeconfigPath,
+        ['create', '-n', ns, '--dry-run=server', '-f', '-'],
+        kexYaml('probe', 'forbidden'),
+      );
       if (r.code !== 0 && r.stderr.includes('denied the request')) break;
-      if (i > 600 || (runner.exitCode !== undefined && runner.exitCode !== null)) throw new Error(`the webhook never answered:\n${runner.output}`);
+      if (i > 600 || (runner.exitCode !== undefined && runner.exitCode !== null))
+        throw new Error(`the webhook never answered:\n${runner.output}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await measure(label);
   } finally {
     await runner.stop();
-    await kubectl(cluster.kubeconfigPath, ['delete', 'validatingwebhookconfiguration,mutatingwebhookconfiguration', managed, '--ignore-not-found']);
+    await kubectl(cluster.kubeconfigPath, [
+      'delete',
+      'validatingwebhookconfiguration,mutatingwebhookconfiguration',
+      managed,
+      '--ignore-not-found',
+    ]);
   }
 }
 

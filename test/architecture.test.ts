@@ -23,7 +23,7 @@ const allowed: Record<string, string[]> = {
   devtools: ['engine', 'machines', 'model', 'observe'],
   engine: ['machines', 'kube', 'execution', 'handlers', 'model', 'observe', 'indexing', 'admission'],
   // Admission webhooks (server, certificates, managed configurations): a home of its own at the engine's level.
-  admission: ['kube', 'execution', 'handlers', 'model', 'observe'],
+  admission: ['machines', 'kube', 'execution', 'handlers', 'model', 'observe'],
   // Indexes and their readiness: a home of its own at the engine's level (the engine imports it, not back).
   indexing: ['execution', 'handlers', 'model', 'observe'],
   observe: ['model'],

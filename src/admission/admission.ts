@@ -3,7 +3,8 @@
  * admission handlers exist, it requires `settings.admission.server`, resolves the handlers' resources, starts
  * the server with the operator's WebhookFn (review.ts), and, with `settings.admission.managed`, keeps the
  * validating and mutating configurations in step with each client config the server announces; on stop it
- * stops the server and leaves only the persistent webhooks. Called by src/engine/operator.ts.
+ * stops the server and leaves only the persistent webhooks. The server's life is an actor of
+ * machines/webhook.ts, whose actors and actions are provided here. Called by src/engine/operator.ts.
  */
 import { resourceName, type Resource } from '../model/resource.ts';
 import type { WebhookClientConfig, WebhookFn, WebhookServerProtocol } from '../model/reviews.ts';
@@ -14,6 +15,8 @@ import { selectResources } from '../handlers/selector.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { discoverResources } from '../kube/discovery.ts';
 import type { Logger } from '../observe/log.ts';
+import { createActor, fromPromise, toPromise, type InspectionEvent, type Observer } from 'xstate';
+import { webhookMachine, type ConfigureInput } from '../../machines/index.ts';
 import { buildWebhooks, ensureConfiguration, patchWebhooks } from './managed.ts';
 import { serveAdmissionRequest, type ReviewSummary } from './review.ts';
 import type { ServeContext } from './server.ts';
@@ -31,6 +34,8 @@ export interface AdmissionOptions {
   namespaces?: readonly string[] | null | undefined;
   /** The API server's URL (the auto servers look at its certificate). */
   apiServer?: string | undefined;
+  /** An XState inspection observer for the webhook server's actor (the devtools'). */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
   /** Each request's summary, by the object's actor key (`<resource>/<uid>`; null for an object without a uid yet). */
   onReview?: ((key: string | null, summary: ReviewSummary) => void) | undefined;
 }
@@ -105,8 +110,7 @@ export async function startAdmission(options: AdmissionOptions): Promise<Running
     ...(options.apiServer ? { apiServer: options.apiServer } : {}),
     version: () => client.request({ method: 'GET', path: '/version', verb: 'get', resource: 'version' }),
   };
-  let clientConfig: WebhookClientConfig | null = null;
-  const configure = async (config: WebhookClientConfig, persistentOnly = false): Promise<void> => {
+  const configure = async (config: WebhookClientConfig, persistentOnly: boolean): Promise<void> => {
     if (!managed) return;
     for (const reason of REASONS) {
       const mine = handlers.filter((h) => h.reason === reason);
@@ -121,40 +125,92 @@ export async function startAdmission(options: AdmissionOptions): Promise<Running
       await patchWebhooks(client, reason, managed, webhooks);
     }
   };
-  if (managed) for (const reason of REASONS) await ensureConfiguration(client, reason, managed);
 
-  const stream = serveWith(server, fn, controller.signal, context)[Symbol.asyncIterator]();
-  const first = await stream.next();
-  if (first.done) throw new Error('The admission server stopped before it announced where it listens.');
-  clientConfig = first.value;
-  await configure(clientConfig);
-  const loop = (async () => {
-    for (;;) {
-      const next = await stream.next();
-      if (next.done) return;
-      clientConfig = next.value;
-      await configure(clientConfig).catch((err: unknown) =>
-        logger.error(`Reconfiguring the webhooks failed: ${(err as Error).message}`),
-      );
-    }
-  })().catch((err: unknown) => {
-    if (!controller.signal.aborted) logger.error(`The admission server failed: ${(err as Error).message}`);
+  // The server's life is the webhook statechart (machines/webhook.ts); its side effects are provided here.
+  let stream: AsyncIterator<WebhookClientConfig> | null = null;
+  let loop: Promise<void> = Promise.resolve();
+  const machine = webhookMachine.provide({
+    actors: {
+      start: fromPromise<unknown, void>(async () => {
+        if (managed) for (const reason of REASONS) await ensureConfiguration(client, reason, managed);
+        stream = serveWith(server, fn, controller.signal, context)[Symbol.asyncIterator]();
+        const first = await stream.next();
+        if (first.done) throw new Error('The admission server stopped before it announced where it listens.');
+        // Stopped while starting: the loop below resumes the server's stream, which sees the abort and closes.
+        loop = followAnnouncements(stream, (config) => actor.send({ type: 'config', config })).catch(
+          (err: unknown) => {
+            if (!controller.signal.aborted)
+              actor.send({ type: 'server.failed', error: (err as Error).message });
+          },
+        );
+        return first.value;
+      }),
+      configure: fromPromise<void, ConfigureInput>(async ({ input }) =>
+        configure(input.config as WebhookClientConfig, false),
+      ),
+      cleanup: fromPromise<void, ConfigureInput>(async ({ input }) => {
+        await loop;
+        await configure(input.config as WebhookClientConfig, true);
+      }),
+    },
+    actions: {
+      stopServer: () => {
+        controller.abort();
+        void stream?.return?.(undefined);
+      },
+      report: ({ event }, params) => {
+        const error = (event as { error?: unknown }).error;
+        logger.error(`${params.what} failed: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    },
+  });
+  const actor = createActor(machine, {
+    input: { key: 'admission/webhook-server', managed: !!managed },
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
+  const ended = toPromise(actor);
+  actor.start();
+  // Started when serving (the configurations written), or failed.
+  await new Promise<void>((resolve, reject) => {
+    const check = (): boolean => {
+      const snapshot = actor.getSnapshot();
+      if (snapshot.matches('serving')) resolve();
+      else if (snapshot.status === 'done')
+        reject(new Error(`The admission webhook server failed: ${snapshot.context.error ?? 'stopped'}`));
+      else return false;
+      return true;
+    };
+    if (check()) return;
+    const subscription = actor.subscribe(() => {
+      if (check()) subscription.unsubscribe();
+    });
+  });
+  actor.subscribe((snapshot) => {
+    if (snapshot.matches('failed') && snapshot.context.error)
+      logger.error(`The admission webhook server failed: ${snapshot.context.error}`);
   });
 
   return {
     get clientConfig() {
-      return clientConfig;
+      return (actor.getSnapshot().context.config as WebhookClientConfig | null) ?? null;
     },
     async stop() {
-      controller.abort();
-      await stream.return?.(undefined);
-      await loop;
-      if (clientConfig)
-        await configure(clientConfig, true).catch((err: unknown) =>
-          logger.error(`Cleaning up the webhooks failed: ${(err as Error).message}`),
-        );
+      actor.send({ type: 'stop' });
+      await ended;
     },
   };
+}
+
+/** Sends each later client config the server announces, until its stream ends. */
+async function followAnnouncements(
+  stream: AsyncIterator<WebhookClientConfig>,
+  send: (config: WebhookClientConfig) => void,
+): Promise<void> {
+  for (;;) {
+    const next = await stream.next();
+    if (next.done) return;
+    send(next.value);
+  }
 }
 
 /** The resources of the admission handlers' selectors (they are not watched; unresolved ones are warned about). */

@@ -304,6 +304,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       indexes: indexing?.kwargs,
       apiServer: connection.server,
       namespaces: !clusterwide && !dynamicNamespaces ? patterns : null,
+      inspect: options.inspect,
       onReview: options.timeline ? admissionTimeline(options.timeline) : undefined,
     });
     indexing?.readiness.unblock('orchestration');
