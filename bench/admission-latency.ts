@@ -7,6 +7,7 @@
  * `?dryRun=All` (what the webhook itself adds shows better there). Prints p50/p90/p99/max in ms.
  * Run: node --import tsx bench/admission-latency.ts [--n 500]
  */
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { KopfRunner } from '../src/testing.ts';
 import { rawRequest, testCluster } from '../test/helpers/cluster.ts';
@@ -69,6 +70,7 @@ async function measure(label: string): Promise<void> {
   const cli = await viaKubectl(slug);
   console.log(`| ${label} | kubectl create --dry-run=server | ${percentiles(cli)} |`);
   console.log(`| ${label} | raw POST ?dryRun=All | ${percentiles(raw)} |`);
+  console.log(`<!-- load average after ${label}: ${loadavg().map((l) => l.toFixed(1)).join(' ')} -->`);
 }
 
 async function withOperator(label: string, plain: boolean): Promise<void> {
