@@ -185,7 +185,7 @@ export async function serveAdmissionRequest(
       code: best instanceof AdmissionError ? best.code || 500 : 500,
     };
   }
-  ctx.onReview?.(meta.uid ? `${resourceName(resource)}/${meta.uid}` : null, {
+  report(ctx, logger, meta.uid ? `${resourceName(resource)}/${meta.uid}` : null, {
     resource: resourceName(resource),
     namespace: (kwargs.namespace as string | null) ?? null,
     name: (kwargs.name as string | null) || null,
@@ -201,6 +201,15 @@ export async function serveAdmissionRequest(
       ? review.apiVersion
       : 'admission.k8s.io/v1';
   return { apiVersion, kind: 'AdmissionReview', response };
+}
+
+/** Gives the observers (the devtools) the review; what they throw is logged, never the request's failure. */
+function report(ctx: ReviewContext, logger: Logger, key: string | null, summary: ReviewSummary): void {
+  try {
+    ctx.onReview?.(key, summary);
+  } catch (err) {
+    logger.debug(`The admission review could not be reported: ${(err as Error).message}`);
+  }
 }
 
 /** The review's `request`, checked: what is missing or malformed is a 400 naming it. */

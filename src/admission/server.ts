@@ -139,7 +139,8 @@ function peerOf(req: IncomingMessage): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(cert))
       out[key] = Buffer.isBuffer(value) ? value.toString('base64') : value;
-    return out;
+    // Plain objects all the way down (Node's have null prototypes), so it crosses to the worker pool as it is.
+    return JSON.parse(JSON.stringify(out)) as Record<string, unknown>;
   } catch {
     return {};
   }
