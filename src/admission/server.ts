@@ -309,7 +309,13 @@ export class WebhookServer {
     log: NonNullable<ServeContext['log']>,
   ): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://webhook');
-    const pathname = decodeURIComponent(url.pathname);
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      reply(res, 400, { error: `The path ${url.pathname} is not valid percent-encoding.` });
+      return;
+    }
     if (this.path && pathname !== this.path && !pathname.startsWith(`${this.path}/`)) {
       reply(res, 404, { error: `No webhooks at ${pathname}.` });
       return;

@@ -293,6 +293,12 @@ test('the webhook server: client certificates required, sslpeer and headers give
       key: client.keyPem,
     });
     t.is(outside.status, 404);
+    const badPath = await post(`${config.url}/%E0%A4%A`, body, {
+      ca,
+      cert: client.certPem,
+      key: client.keyPem,
+    });
+    t.is(badPath.status, 400);
   } finally {
     controller.abort();
     await configs.return(undefined);
