@@ -83,6 +83,27 @@ export type {
   ActivityFn,
 } from './handlers/kwargs.ts';
 export type { ProbeKwargs, ProbeFn } from './handlers/kwargs.ts';
+// Admission webhooks (docs/admission.md): `kopf.on.validate/mutate`, the servers and tunnels, the review types.
+export type { WebhookKwargs, WebhookFn as AdmissionFn } from './handlers/kwargs.ts';
+export type { WebhookOptions, WebhookRegistration } from './on.ts';
+export { WebhookServer, type WebhookServerOptions, type VerifyMode, type ServeContext } from './admission/server.ts';
+export { WebhookK3dServer, WebhookMinikubeServer, WebhookDockerDesktopServer, WebhookAutoServer } from './admission/servers.ts';
+export { WebhookNgrokTunnel, WebhookAutoTunnel, WebhookTunnelError, type WebhookNgrokTunnelOptions } from './admission/tunnels.ts';
+export {
+  WebhookRequestError,
+  type AdmissionReview,
+  type AdmissionRequest,
+  type AdmissionResponse,
+  type AdmissionReviewResponse,
+  type Operation,
+  type UserInfo,
+  type Headers,
+  type SslPeer,
+  type WebhookClientConfig,
+  type WebhookFn,
+  type WebhookServerProtocol,
+  type WebhookRequestInfo,
+} from './model/reviews.ts';
 export type { ValueCriterion, WhenCallback } from './handlers/filters.ts';
 export type { SelectorInput } from './handlers/selector.ts';
 export {

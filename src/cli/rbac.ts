@@ -42,6 +42,7 @@ export async function rbacYaml(paths: string[], options: RbacCliOptions): Promis
       clusterwide: options.allNamespaces === true,
       namespaces,
       operatorNamespace,
+      admission: getDefaultRegistry().webhookHandlers().length > 0,
     });
   } finally {
     await client.close();

@@ -36,6 +36,8 @@ import { parseLivenessEndpoint } from '../observe/liveness-endpoint.ts';
 import { startLiveness, type RunningLiveness } from './liveness.ts';
 import { WatchHealthBoard } from './watch-health.ts';
 import { OperatorIndexes } from '../indexing/indexes.ts';
+import { startAdmission, type RunningAdmission } from '../admission/admission.ts';
+import type { ReviewSummary } from '../admission/review.ts';
 
 /** Options of {@link runOperator} (and `kopf.run()`). */
 export interface OperatorOptions {
@@ -87,6 +89,28 @@ function backgroundExitMs(registry: Registry, settings: OperatorSettings): numbe
       longest = Math.max(longest, (h.cancellationBackoff ?? 0) + (h.cancellationTimeout ?? exit));
   }
   return (longest + 1) * 1000;
+}
+
+/** The admission reviews of an object as its timeline entries, one per handler. */
+function admissionTimeline(sink: TimelineSink): (key: string | null, summary: ReviewSummary) => void {
+  return (key, summary) => {
+    for (const v of summary.verdicts) {
+      // An object being created has no uid yet: the devtools match it by name when its actor appears.
+      sink(key ?? `${summary.resource}/`, {
+        type: 'admission',
+        handler: v.handler,
+        namespace: summary.namespace,
+        name: summary.name,
+        operation: v.operation,
+        dryrun: v.dryrun,
+        allowed: v.allowed,
+        ...(v.message !== undefined ? { message: v.message } : {}),
+        patch: summary.patch,
+        warnings: summary.warnings,
+        ms: v.ms,
+      });
+    }
+  };
 }
 
 /**
@@ -306,6 +330,7 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
   let markNamespacesListed = (): void => {};
   const namespacesListed = new Promise<void>((resolve) => (markNamespacesListed = resolve));
   let liveness: RunningLiveness | null = null;
+  let admission: RunningAdmission | null = null;
   try {
     if (options.livenessEndpoint !== undefined)
       liveness = await startLiveness({
@@ -318,6 +343,20 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
         indexes: indexing?.kwargs,
       });
     await rescan();
+    // Admission webhooks (src/admission): served once the resources are known, as in Kopf.
+    admission = await startAdmission({
+      registry,
+      settings,
+      client,
+      logger,
+      memo,
+      pool,
+      indexes: indexing?.kwargs,
+      apiServer: connection.server,
+      namespaces: !clusterwide && !dynamicNamespaces ? patterns : null,
+      inspect: options.inspect,
+      onReview: options.timeline ? admissionTimeline(options.timeline) : undefined,
+    });
     indexing?.readiness.unblock('orchestration');
     if (dynamicNamespaces) background.push(followNamespaces());
     if (!settings.scanning.disabled) background.push(followCrds());
@@ -333,6 +372,7 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
   } finally {
     logger.info('Stopping the operator…');
     await liveness?.close();
+    await admission?.stop();
     for (const watcher of watchers.values()) watcher.stop();
     await Promise.all([...watchers.values()].map((w) => w.done));
     const [, left] = await Promise.all([

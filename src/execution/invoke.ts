@@ -168,6 +168,8 @@ export async function callHandler(options: InvokeOptions): Promise<PoolReply> {
   });
   replayLogs(kwargs.logger, reply.logs);
   if (isObject(kwargs.patch)) mergeInto(kwargs.patch, reply.patch);
+  // An admission handler's warnings: the worker's copy of the list replaces ours (it started as a copy of it).
+  if (Array.isArray(kwargs.warnings) && reply.warnings) kwargs.warnings.splice(0, kwargs.warnings.length, ...reply.warnings);
   if (invocation && reply.subrefs.length > 0) invocation.remoteSubrefs = reply.subrefs;
   return reply;
 }

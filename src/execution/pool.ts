@@ -78,6 +78,8 @@ export type PoolReply = (
 ) & {
   /** Ids of the sub-handlers that ran in the worker on the handler's behalf. */
   subrefs: string[];
+  /** An admission handler's `warnings` as the worker left them. */
+  warnings?: string[] | undefined;
 };
 
 /** Kwargs that never cross: the worker makes its own (`signal`, a daemon's AbortSignal, has no stand-in). */
@@ -214,6 +216,7 @@ export class WorkerPool {
       return { ok: false, error: this.#failure(run, err, deadline), patch: {}, logs: [], subrefs: [] };
     }
     for (const event of envelope.events) run.onEvent?.(event);
+    const warnings = envelope.warnings ? { warnings: envelope.warnings } : {};
     if (envelope.ok)
       return {
         ok: true,
@@ -221,6 +224,7 @@ export class WorkerPool {
         patch: envelope.patch,
         logs: envelope.logs,
         subrefs: envelope.subrefs,
+        ...warnings,
       };
     return {
       ok: false,
@@ -228,6 +232,7 @@ export class WorkerPool {
       patch: envelope.patch,
       logs: envelope.logs,
       subrefs: envelope.subrefs,
+      ...warnings,
     };
   }
 

@@ -115,17 +115,21 @@ async function runTaskInner(task: PoolTask): Promise<Envelope> {
   }
   const patch = freshPatch(task.handlerId);
   const subrefs = new Set<string>();
+  // An admission handler appends to its `warnings` kwarg: the list it gets here is a copy, so it goes back.
+  const warnings = Array.isArray(task.kwargs.warnings) ? (task.kwargs.warnings as string[]) : undefined;
   const sink: EventSink = (request) => void events.push(eventAbout(request));
   const reply = (): {
     patch: Record<string, unknown>;
     logs: LogRecord[];
     events: EventRequest[];
     subrefs: string[];
+    warnings?: string[] | undefined;
   } => ({
     patch: changesOf(patch),
     logs: port ? [] : logs,
     events: port ? [] : events,
     subrefs: [...subrefs],
+    ...(warnings ? { warnings: warnings.map(String) } : {}),
   });
   try {
     try {

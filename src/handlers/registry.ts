@@ -7,7 +7,7 @@
  * src/on.ts; read by the engine and src/execution. No I/O.
  */
 import type { Resource } from '../model/resource.ts';
-import type { ActivityHandler, ChangingHandler, DaemonHandler, EventHandler, Handler, IndexHandler, TimerHandler } from './handler.ts';
+import type { ActivityHandler, ChangingHandler, DaemonHandler, EventHandler, Handler, IndexHandler, TimerHandler, WebhookHandler } from './handler.ts';
 import { matchesResource, type Selector } from './selector.ts';
 
 /** All handlers of one operator. */
@@ -40,10 +40,10 @@ export class Registry {
     return this.#handlers.map((h) => `${h.kind}:${h.id}`);
   }
 
-  /** The selectors of all resource handlers. */
+  /** The selectors of the watched resources: those of every resource handler but admission handlers (not watched, as in Kopf). */
   selectors(): Selector[] {
     const out: Selector[] = [];
-    for (const h of this.#handlers) if ('selector' in h && !out.includes(h.selector)) out.push(h.selector);
+    for (const h of this.#handlers) if ('selector' in h && h.kind !== 'webhook' && !out.includes(h.selector)) out.push(h.selector);
     return out;
   }
 
@@ -70,6 +70,11 @@ export class Registry {
   /** Ids of all index handlers, once each (the indexes are pre-created empty at start, as in Kopf). */
   indexIds(): string[] {
     return [...new Set(this.#handlers.filter((h) => h.kind === 'index').map((h) => h.id))];
+  }
+
+  /** Admission handlers (`on.validate`, `on.mutate`), in registration order; of a resource when given. */
+  webhookHandlers(resource?: Resource): WebhookHandler[] {
+    return this.#handlers.filter((h): h is WebhookHandler => h.kind === 'webhook' && (!resource || matchesResource(h.selector, resource)));
   }
 
   /** Activity handlers of a kind. */

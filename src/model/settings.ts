@@ -8,6 +8,7 @@
 import type { DiffBaseStorage } from './diffbase-storages.ts';
 import type { ProgressStorage } from './progress-storages.ts';
 import type { SensitiveResource } from './sensitive.ts';
+import type { WebhookServerProtocol } from './reviews.ts';
 
 /** The settings tree. Times are in seconds, as in Kopf. */
 export interface OperatorSettings {
@@ -111,6 +112,17 @@ export interface OperatorSettings {
     /** Seconds the event loop may be blocked (a timer late by that much) before the operator is not alive. */
     eventLoopLagLimit: number;
   };
+  /** Admission webhooks (docs/admission.md): Kopf's `settings.admission`. */
+  admission: {
+    /** The webhook server or tunnel (`new kopf.WebhookServer(…)` & co.); required when admission handlers exist. */
+    server: WebhookServerProtocol | null;
+    /** The name of the Validating/MutatingWebhookConfiguration the operator keeps up to date; null: not managed. */
+    managed: string | null;
+    /** `timeoutSeconds` of the managed webhooks (1–30); each request is answered within it. */
+    timeoutSeconds: number;
+    /** The largest review body the server reads, in bytes; larger ones get 413. */
+    maxBodySize: number;
+  };
   process: {
     /**
      * `kopf-ts run` only: seconds to wait, after the cleanup handlers, for what handlers started and left running
@@ -164,6 +176,7 @@ export function defaultSettings(): OperatorSettings {
     },
     background: { cancellationPolling: 60 },
     liveness: { cachingPeriod: 10, watchFailureLimit: 60, eventLoopLagLimit: 5 },
+    admission: { server: null, managed: null, timeoutSeconds: 30, maxBodySize: 8 * 1024 * 1024 },
     process: { hungTasksTimeout: 5 },
   };
 }

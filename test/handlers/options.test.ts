@@ -37,6 +37,12 @@ const SAMPLE: Record<string, unknown> = {
   interval: 1,
   idle: 1,
   sharp: true,
+  operation: 'CREATE',
+  operations: ['CREATE', 'UPDATE'],
+  subresource: 'status',
+  persistent: true,
+  sideEffects: true,
+  ignoreFailures: true,
 };
 
 function fn(): void {}
