@@ -31,6 +31,8 @@ import { startWatcher, type Watcher } from './watchers.ts';
 import type { ObjectActorOptions } from './object-actor.ts';
 import type { TimelineSink } from './timeline.ts';
 import { parseLivenessEndpoint } from '../observe/liveness-endpoint.ts';
+import { parseMetricsEndpoint } from '../observe/metrics-endpoint.ts';
+import type { EngineMetrics } from './metrics.ts';
 import { startLiveness, type RunningLiveness } from './liveness.ts';
 import { WatchHealthBoard } from './watch-health.ts';
 import { OperatorIndexes } from '../indexing/indexes.ts';
@@ -69,6 +71,12 @@ export interface OperatorOptions {
    * `http://HOST:PORT/PATH` once the startup handlers succeeded (docs/probes.md). Unset: no endpoint.
    */
   livenessEndpoint?: string;
+  /**
+   * `--metrics HOST:PORT`: serve the operator's Prometheus metrics at `http://HOST:PORT/metrics` (docs/metrics.md),
+   * from the liveness endpoint's server when that has the same HOST:PORT. Each operator has metrics of its own.
+   * Unset: no metrics (prom-client is not even loaded).
+   */
+  metricsEndpoint?: string;
 }
 
 const PLAIN_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -97,6 +105,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   const clusterwide = options.clusterwide ?? !options.namespaces?.length;
   const patterns = options.namespaces ?? [];
   if (options.livenessEndpoint !== undefined) parseLivenessEndpoint(options.livenessEndpoint);
+  if (options.metricsEndpoint !== undefined) parseMetricsEndpoint(options.metricsEndpoint);
   const watches = new WatchHealthBoard();
 
   // Indexes (src/indexing): pre-created empty; until the first orchestration is done, nothing but indexing runs.
@@ -161,6 +170,15 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
         logger.warn(`${method} ${path} failed (${error.message}); retrying in ${delay} s.`),
     });
   logger.debug(`Client is configured for ${connection.server}.`);
+  const metrics: EngineMetrics | null =
+    options.metricsEndpoint === undefined
+      ? null
+      : (await import('./metrics.ts')).operatorMetrics({
+          endpoint: options.metricsEndpoint,
+          livenessEndpoint: options.livenessEndpoint,
+          client,
+          logger,
+        });
 
   const events = new EventWriter(client, {
     ...settings.posting,
@@ -188,8 +206,10 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       poster,
       inspect: options.inspect,
       timeline: options.timeline,
+      metrics: metrics?.recorder,
     });
   }, logger);
+  metrics?.watch({ dispatcher, limiter });
 
   const watchers = new Map<string, Watcher>();
   let servedNamespaces = new Set<string>(patterns.every((p) => PLAIN_NAME.test(p)) ? patterns : []);
@@ -246,6 +266,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
           moduleUrls: options.moduleUrls ?? [],
           selectors,
           indexing,
+          metrics: metrics?.recorder,
         });
     }
     for (const name of [...contexts.keys()]) if (!selected.has(name)) contexts.delete(name);
@@ -266,7 +287,9 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
         memo,
         watches,
         indexes: indexing?.kwargs,
+        routes: metrics?.livenessRoutes,
       });
+    await metrics?.serve(liveness?.url);
     await rescan();
     indexing?.readiness.unblock('orchestration');
     if (dynamicNamespaces) background.push(followNamespaces());
@@ -283,6 +306,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   } finally {
     logger.info('Stopping the operator…');
     await liveness?.close();
+    await metrics?.close();
     for (const watcher of watchers.values()) watcher.stop();
     await Promise.all([...watchers.values()].map((w) => w.done));
     const left = await dispatcher.stopAll(

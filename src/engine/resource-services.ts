@@ -23,6 +23,7 @@ import {
 import { attempt } from '../execution/attempt.ts';
 import { invoke } from '../execution/invoke.ts';
 import type { Logger } from '../observe/log.ts';
+import { outcomeOf, type MetricsRecorder } from '../observe/metrics-recorder.ts';
 import type { OperatorIndexes } from '../indexing/indexes.ts';
 import type { ChangeState } from './change-state.ts';
 import { changeState } from './change-state.ts';
@@ -60,6 +61,8 @@ export interface ResourceContext {
   selectors: Set<Selector>;
   /** The operator's indexes (absent when it has no index handlers). */
   indexing?: OperatorIndexes | undefined;
+  /** The operator's metrics (`--metrics`; absent without). */
+  metrics?: MetricsRecorder | undefined;
 }
 
 /** The change handlers that serve this resource. */
@@ -245,6 +248,7 @@ async function runChanging(
       }
     },
   });
+  ctx.metrics?.handlerRun(handler.id, run.cause, outcomeOf(result), (services.now() - now) / 1000);
   services.timeline?.({
     type: 'handler.end',
     handler: handler.id,

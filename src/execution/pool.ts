@@ -108,6 +108,18 @@ function logStream(
   };
 }
 
+/** A started pool's figures (for the metrics, src/engine/metrics.ts). */
+export interface PoolStats {
+  threads: number;
+  maxThreads: number;
+  /** Tasks waiting for a free thread. */
+  queueSize: number;
+  /** 0…1: Piscina's share of the threads' capacity used since the pool started. */
+  utilization: number;
+  /** Tasks completed. */
+  completed: number;
+}
+
 /** A lazily started Piscina pool running sync handlers by id. */
 export class WorkerPool {
   readonly #settings: PoolSettings;
@@ -125,6 +137,19 @@ export class WorkerPool {
   /** The live threads (0 before the first task). */
   get threadCount(): number {
     return this.#piscina?.threads.length ?? 0;
+  }
+
+  /** The figures of the started pool; null before its first task (reading them never starts it). */
+  stats(): PoolStats | null {
+    const p = this.#piscina;
+    if (!p) return null;
+    return {
+      threads: p.threads.length,
+      maxThreads: p.maxThreads,
+      queueSize: p.queueSize,
+      utilization: p.utilization,
+      completed: p.completed,
+    };
   }
 
   /** The operator files every thread imports. */
@@ -286,6 +311,11 @@ export function configurePool(settings: PoolSettings): void {
 export function sharedPool(): WorkerPool {
   shared ??= new WorkerPool(sharedSettings);
   return shared;
+}
+
+/** The shared pool's figures (null while none is started); never creates or starts it. */
+export function sharedPoolStats(): PoolStats | null {
+  return shared?.stats() ?? null;
 }
 
 /** Runs a sync handler on the shared pool (see {@link WorkerPool.run}). */

@@ -1,0 +1,233 @@
+// The Prometheus metrics (`kopf-ts run --metrics HOST:PORT`, docs/metrics.md) against the real control plane.
+// examples/01-minimal runs as users run it (KopfRunner) with --metrics on the liveness endpoint's address; three
+// objects are created; /metrics is scraped and parsed with a Prometheus text-format parser, and the figures are
+// checked against what happened: three successful create runs of its handler (and three durations), three idle
+// actors, the pool's tasks, the API requests by verb (the PATCHes no more than the API server itself counted).
+// Bad --metrics values and a taken port are clear errors at start. Two operators embedded in one process each
+// have their own metrics.
+import test from 'ava';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { KopfRunner } from '../../src/testing.ts';
+import * as kopf from '../../src/index.ts';
+import { createRootLogger, type Logger } from '../../src/observe/log.ts';
+import { createObject } from '../../src/kube/objects.ts';
+import { testCluster, eventually, rawRequest, type TestCluster } from '../helpers/cluster.ts';
+import { kubeClient, kex, KEX_RESOURCE } from '../helpers/kube.ts';
+import { Scrape, scrape } from '../helpers/prometheus.ts';
+import { assertTakenPortFails, untilExit } from '../helpers/example.ts';
+
+const EXAMPLE = fileURLToPath(new URL('../../examples/01-minimal/operator.ts', import.meta.url));
+
+let cluster: TestCluster;
+test.before(async () => {
+  cluster = await testCluster(import.meta.filename);
+});
+test.after.always(async () => {
+  await cluster?.close();
+});
+
+/** The API server's own /metrics, parsed. */
+async function apiserverMetrics(): Promise<Scrape> {
+  const res = await rawRequest(cluster.kc, 'GET', '/metrics');
+  if (res.status !== 200) throw new Error(`GET /metrics of the API server: ${res.status}`);
+  return new Scrape(res.json as string);
+}
+
+/** PATCHes of KopfExamples (and their status) the API server answered so far. */
+function serverPatches(s: Scrape): number {
+  return s.sum('apiserver_request_total', { resource: 'kopfexamples', verb: 'PATCH' });
+}
+
+function operator(args: string[], env: NodeJS.ProcessEnv = {}): KopfRunner {
+  return new KopfRunner(['run', '--standalone', '-n', cluster.namespace, ...args], {
+    env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, ...env },
+    echo: process.env.KOPF_TS_TEST_ECHO === '1',
+  });
+}
+
+test.serial(
+  'an example run: 3 objects created → 3 successful create runs, 3 idle actors, API requests by verb',
+  async (t) => {
+    const op = operator([
+      '--liveness',
+      'http://127.0.0.1:0/healthz',
+      '--metrics',
+      '127.0.0.1:0',
+      EXAMPLE,
+    ]).start();
+    const user = kubeClient(cluster);
+    try {
+      const health = (
+        await op.waitFor(/Serving health status at (http:\/\/127\.0\.0\.1:\d+)\/healthz/, 60_000)
+      )[1]!;
+      const url = (await op.waitFor(/Serving metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)/, 60_000))[1]!;
+      t.is(url, `${health}/metrics`, 'the same HOST:PORT as --liveness: one server serves both');
+      await op.waitFor(/Watching kopfexamples/, 60_000);
+      t.is((await fetch(`${health}/healthz`)).status, 200, 'the liveness endpoint still answers');
+
+      const idle = await scrape(url);
+      t.is(idle.sum('kopf_ts_handler_runs_total'), 0, 'nothing ran yet');
+      t.is(idle.sum('kopf_ts_object_actors'), 0);
+      t.true(idle.sum('kopf_ts_api_requests_total', { verb: 'list', resource: 'kopfexamples' }) >= 1);
+      t.true(
+        idle.sum('kopf_ts_api_requests_total', { verb: 'watch', resource: 'kopfexamples', code: '200' }) >= 1,
+      );
+      const serverBefore = serverPatches(await apiserverMetrics());
+      const oursBefore = idle.sum('kopf_ts_api_requests_total', { verb: 'patch', resource: /^kopfexamples/ });
+
+      for (const name of ['m-1', 'm-2', 'm-3'])
+        await createObject(user, KEX_RESOURCE, kex(name), cluster.namespace);
+      const done = await eventually(
+        async () => {
+          const s = await scrape(url);
+          const handled = s.sum('kopf_ts_handler_runs_total', { handler: 'create_fn' }) === 3;
+          return handled && s.sum('kopf_ts_object_actors', { state: 'idle' }) === 3 ? s : null;
+        },
+        'three create runs and three idle actors',
+        30_000,
+      );
+
+      t.is(
+        done.sum('kopf_ts_handler_runs_total', { handler: 'create_fn', cause: 'create', outcome: 'success' }),
+        3,
+      );
+      t.is(done.sum('kopf_ts_handler_runs_total'), 3, 'no other runs, no other outcomes');
+      t.is(done.sum('kopf_ts_handler_errors_total'), 0);
+      t.is(done.histogramCount('kopf_ts_handler_duration_seconds'), 3, 'three durations observed');
+      t.is(done.sum('kopf_ts_object_actors'), 3, 'three actors, all idle');
+      t.is(done.family('kopf_ts_object_actors').type, 'GAUGE');
+      t.is(done.sum('kopf_ts_object_actors_passivated'), 0);
+      t.is(done.sum('kopf_ts_active_workers'), 0);
+      t.true(done.sum('kopf_ts_watch_events_total', { resource: 'kopfexamples', type: 'ADDED' }) >= 3);
+      // The plain handler ran on the pool: three tasks completed there.
+      t.true(done.sum('kopf_ts_pool_tasks_completed_total') >= 3);
+      t.true(done.sum('kopf_ts_pool_threads') >= 1);
+      t.is(done.sum('kopf_ts_pool_queue_length'), 0);
+      // The API requests: every write was answered 2xx; our PATCHes are no more than the API server counted meanwhile.
+      const patches =
+        done.sum('kopf_ts_api_requests_total', { verb: 'patch', resource: /^kopfexamples/ }) - oursBefore;
+      t.true(patches >= 3, `at least a patch per object (got ${patches})`);
+      t.is(done.sum('kopf_ts_api_requests_total', { verb: 'patch', code: /^[^2]/ }), 0);
+      t.is(done.family('kopf_ts_api_request_duration_seconds').type, 'HISTOGRAM');
+      await eventually(
+        async () => serverPatches(await apiserverMetrics()) - serverBefore >= patches,
+        'the API server to count our PATCHes',
+      );
+      // The process and the loop, as every Prometheus client reports them.
+      t.true(done.sum('process_resident_memory_bytes') > 0);
+      t.truthy(done.family('nodejs_eventloop_lag_p99_seconds'));
+      t.true(done.sum('kopf_ts_event_loop_lag_seconds') >= 0);
+    } finally {
+      await user.close();
+      t.is(await op.stop(), 0);
+    }
+  },
+);
+
+/** Runs the example with these options until it exits by itself (bounded); its exit code and output. */
+function exits(args: string[]): Promise<{ code: number | null | undefined; output: string }> {
+  return untilExit(operator([...args, EXAMPLE]).start());
+}
+
+test.serial('a bad --metrics value is a clear error before anything starts', async (t) => {
+  for (const [value, message] of [
+    ['nonsense', /kopf-ts: The metrics endpoint "nonsense" is not HOST:PORT \(e\.g\. 0\.0\.0\.0:9090/],
+    ['http://0.0.0.0:9090/metrics', /is not HOST:PORT: give the address only .*the path is always \/metrics/],
+    ['127.0.0.1:70000', /has no valid port: 0 to 65535/],
+  ] as const) {
+    const { code, output } = await exits(['--metrics', value]);
+    t.is(code, 1, output);
+    t.regex(output, message);
+    t.notRegex(output, /Watching| {4}at /, 'nothing started, no stack trace');
+  }
+});
+
+test.serial('a taken --metrics port is a clear error at start', async (t) => {
+  await assertTakenPortFails(t, exits, (port) => ['--metrics', `127.0.0.1:${port}`], 'The metrics endpoint');
+});
+
+/** A root logger that keeps its lines (JSON), for finding the metrics URL an embedded operator logs. */
+function keptLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write: (chunk: Buffer, _e, cb) => {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  return { logger: createRootLogger({ format: 'json', level: 'info', destination }), lines };
+}
+
+test.serial('two operators embedded in one process each have their own metrics', async (t) => {
+  const ns = cluster.namespace;
+  const started = ['a', 'b'].map((which) => {
+    const registry = new kopf.Registry();
+    kopf.setDefaultRegistry(registry);
+    kopf.on.create('kopfexamples', { labels: { embedded: which } }, async function handler() {
+      return which;
+    });
+    const { logger, lines } = keptLogger();
+    const stop = new AbortController();
+    const running = kopf.operator({
+      registry,
+      namespaces: [ns],
+      logger,
+      signal: stop.signal,
+      metricsEndpoint: '127.0.0.1:0',
+      kubeconfig: cluster.kubeconfigPath,
+    });
+    return { which, lines, stop, running };
+  });
+  const user = kubeClient(cluster);
+  try {
+    const urls = await Promise.all(
+      started.map((op) =>
+        eventually(
+          () =>
+            op.lines
+              .map((l) => /Serving metrics at (http:\S+\/metrics)/.exec(JSON.parse(l).msg)?.[1])
+              .find(Boolean),
+          `operator ${op.which}'s metrics URL`,
+          60_000,
+        ),
+      ),
+    );
+    t.not(urls[0], urls[1]);
+    await createObject(user, KEX_RESOURCE, kex('e-a', { field: 1 }, { labels: { embedded: 'a' } }), ns);
+    for (const name of ['e-b1', 'e-b2'])
+      await createObject(user, KEX_RESOURCE, kex(name, { field: 1 }, { labels: { embedded: 'b' } }), ns);
+    const [a, b] = await Promise.all(
+      urls.map((url, i) =>
+        eventually(async () => {
+          const s = await scrape(url);
+          // Each sees every object of the namespace (the first test's too); its reactions are over once all are idle.
+          const actors = s.sum('kopf_ts_object_actors');
+          const idle = actors >= 6 && s.sum('kopf_ts_object_actors', { state: 'idle' }) === actors;
+          return idle && s.sum('kopf_ts_handler_runs_total', { outcome: 'success' }) === [1, 2][i] ? s : null;
+        }, `operator ${'ab'[i]}'s runs`),
+      ),
+    );
+    t.is(
+      a!.sum('kopf_ts_handler_runs_total', { handler: 'handler', cause: 'create', outcome: 'success' }),
+      1,
+    );
+    t.is(
+      b!.sum('kopf_ts_handler_runs_total', { handler: 'handler', cause: 'create', outcome: 'success' }),
+      2,
+    );
+    // Each counts its own client's requests: both listed, and each patched only its own objects.
+    for (const s of [a!, b!])
+      t.true(s.sum('kopf_ts_api_requests_total', { verb: 'list', resource: 'kopfexamples' }) >= 1);
+    const patchesOf = (s: Scrape): number =>
+      s.sum('kopf_ts_api_requests_total', { verb: 'patch', resource: /^kopfexamples/ });
+    t.true(patchesOf(a!) >= 1);
+    t.is(patchesOf(b!), 2 * patchesOf(a!), 'b patched two objects as a patched its one');
+    t.is(a!.histogramCount('kopf_ts_handler_duration_seconds'), 1);
+    t.is(b!.histogramCount('kopf_ts_handler_duration_seconds'), 2);
+  } finally {
+    await user.close();
+    for (const op of started) op.stop.abort();
+    await Promise.all(started.map((op) => op.running));
+  }
+});
