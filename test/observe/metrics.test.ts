@@ -4,8 +4,9 @@
 // checked against what happened: three successful create runs of its handler (and three durations), three idle
 // actors, the pool's tasks, the API requests by verb (the PATCHes no more than the API server itself counted).
 // Bad --metrics values and a taken port are clear errors at start. Two operators embedded in one process each
-// have their own metrics.
+// have their own metrics. docs/metrics.md and the Grafana dashboard name exactly what is exported.
 import test from 'ava';
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { KopfRunner } from '../../src/testing.ts';
@@ -18,6 +19,11 @@ import { Scrape, scrape } from '../helpers/prometheus.ts';
 import { assertTakenPortFails, untilExit } from '../helpers/example.ts';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/01-minimal/operator.ts', import.meta.url));
+const DOC = readFileSync(fileURLToPath(new URL('../../docs/metrics.md', import.meta.url)), 'utf8');
+const DASHBOARD = readFileSync(
+  fileURLToPath(new URL('../../docs/grafana-dashboard.json', import.meta.url)),
+  'utf8',
+);
 
 let cluster: TestCluster;
 test.before(async () => {
@@ -118,6 +124,18 @@ test.serial(
       t.true(done.sum('process_resident_memory_bytes') > 0);
       t.truthy(done.family('nodejs_eventloop_lag_p99_seconds'));
       t.true(done.sum('kopf_ts_event_loop_lag_seconds') >= 0);
+
+      // docs/metrics.md lists every kopf_ts_ family exported, and the Grafana dashboard uses only exported ones.
+      const exported = [...done.families.keys()].filter((n) => n.startsWith('kopf_ts_'));
+      const documented = new Set([...DOC.matchAll(/^\| `(kopf_ts_\w+)` \|/gm)].map((m) => m[1]!));
+      t.deepEqual([...documented].sort(), exported.sort());
+      const used = new Set(
+        [...DASHBOARD.matchAll(/\b((?:kopf_ts|process|nodejs)_\w+)/g)].map((m) =>
+          m[1]!.replace(/_bucket$/, ''),
+        ),
+      );
+      t.true(used.size >= 15);
+      for (const name of used) t.true(done.families.has(name), `the dashboard's ${name} is exported`);
     } finally {
       await user.close();
       t.is(await op.stop(), 0);
