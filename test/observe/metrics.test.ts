@@ -4,7 +4,8 @@
 // checked against what happened: three successful create runs of its handler (and three durations), three idle
 // actors, the pool's tasks, the API requests by verb (the PATCHes no more than the API server itself counted).
 // Bad --metrics values and a taken port are clear errors at start. Two operators embedded in one process each
-// have their own metrics. docs/metrics.md and the Grafana dashboard name exactly what is exported.
+// have their own metrics; events held while an object is busy are counted as coalesced, and watches closed by
+// the server as restarts. docs/metrics.md and the Grafana dashboard name exactly what is exported.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { KopfRunner } from '../../src/testing.ts';
 import * as kopf from '../../src/index.ts';
 import { createRootLogger, type Logger } from '../../src/observe/log.ts';
-import { createObject } from '../../src/kube/objects.ts';
+import { createObject, patchObject } from '../../src/kube/objects.ts';
 import { testCluster, eventually, rawRequest, type TestCluster } from '../helpers/cluster.ts';
 import { kubeClient, kex, KEX_RESOURCE } from '../helpers/kube.ts';
 import { Scrape, scrape } from '../helpers/prometheus.ts';
@@ -177,40 +178,43 @@ function keptLogger(): { logger: Logger; lines: string[] } {
   return { logger: createRootLogger({ format: 'json', level: 'info', destination }), lines };
 }
 
+/** An operator embedded in this process with its own registry (`register` adds its handlers) and metrics. */
+function embedded(which: string, register: () => void, settings?: kopf.OperatorSettings) {
+  const registry = new kopf.Registry();
+  kopf.setDefaultRegistry(registry);
+  register();
+  const { logger, lines } = keptLogger();
+  const stop = new AbortController();
+  const running = kopf.operator({
+    registry,
+    namespaces: [cluster.namespace],
+    logger,
+    signal: stop.signal,
+    metricsEndpoint: '127.0.0.1:0',
+    kubeconfig: cluster.kubeconfigPath,
+    ...(settings ? { settings } : {}),
+  });
+  const url = eventually(
+    () =>
+      lines.map((l) => /Serving metrics at (http:\S+\/metrics)/.exec(JSON.parse(l).msg)?.[1]).find(Boolean),
+    `operator ${which}'s metrics URL`,
+    60_000,
+  );
+  return { which, stop, running, url };
+}
+
 test.serial('two operators embedded in one process each have their own metrics', async (t) => {
   const ns = cluster.namespace;
-  const started = ['a', 'b'].map((which) => {
-    const registry = new kopf.Registry();
-    kopf.setDefaultRegistry(registry);
-    kopf.on.create('kopfexamples', { labels: { embedded: which } }, async function handler() {
-      return which;
-    });
-    const { logger, lines } = keptLogger();
-    const stop = new AbortController();
-    const running = kopf.operator({
-      registry,
-      namespaces: [ns],
-      logger,
-      signal: stop.signal,
-      metricsEndpoint: '127.0.0.1:0',
-      kubeconfig: cluster.kubeconfigPath,
-    });
-    return { which, lines, stop, running };
-  });
+  const started = ['a', 'b'].map((which) =>
+    embedded(which, () =>
+      kopf.on.create('kopfexamples', { labels: { embedded: which } }, async function handler() {
+        return which;
+      }),
+    ),
+  );
   const user = kubeClient(cluster);
   try {
-    const urls = await Promise.all(
-      started.map((op) =>
-        eventually(
-          () =>
-            op.lines
-              .map((l) => /Serving metrics at (http:\S+\/metrics)/.exec(JSON.parse(l).msg)?.[1])
-              .find(Boolean),
-          `operator ${op.which}'s metrics URL`,
-          60_000,
-        ),
-      ),
-    );
+    const urls = await Promise.all(started.map((op) => op.url));
     t.not(urls[0], urls[1]);
     await createObject(user, KEX_RESOURCE, kex('e-a', { field: 1 }, { labels: { embedded: 'a' } }), ns);
     for (const name of ['e-b1', 'e-b2'])
@@ -247,5 +251,72 @@ test.serial('two operators embedded in one process each have their own metrics',
     await user.close();
     for (const op of started) op.stop.abort();
     await Promise.all(started.map((op) => op.running));
+  }
+});
+
+test.serial('coalesced events, a busy actor and an active worker, watch restarts', async (t) => {
+  const ns = cluster.namespace;
+  let release = (): void => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const settings = kopf.defaultSettings();
+  settings.watching.serverTimeout = 1; // the API server closes each watch after a second: restarts
+  const op = embedded(
+    'c',
+    () =>
+      kopf.on.create('kopfexamples', { labels: { embedded: 'c' } }, async function held() {
+        await gate;
+      }),
+    settings,
+  );
+  const user = kubeClient(cluster);
+  try {
+    const url = await op.url;
+    await createObject(user, KEX_RESOURCE, kex('e-c', { field: 1 }, { labels: { embedded: 'c' } }), ns);
+    await eventually(
+      async () => (await scrape(url)).sum('kopf_ts_object_actors', { state: 'creating' }) === 1,
+      'the creation to be running',
+    );
+    // Two changes while the handler runs: the actor holds them; only the newest is handled next.
+    for (const field of [2, 3])
+      await patchObject(
+        user,
+        KEX_RESOURCE,
+        { namespace: ns, name: 'e-c' },
+        { spec: { field } },
+        { type: 'merge' },
+      );
+    const busy = await eventually(async () => {
+      const s = await scrape(url);
+      return s.sum('kopf_ts_events_coalesced_total', { resource: 'kopfexamples' }) >= 2 ? s : null;
+    }, 'two coalesced events');
+    t.is(busy.sum('kopf_ts_active_workers'), 1, 'one reaction holds a permit');
+    t.is(busy.sum('kopf_ts_object_actors', { state: 'creating' }), 1);
+    t.is(busy.sum('kopf_ts_handler_runs_total'), 0, 'the run is not over');
+    release();
+    const after = await eventually(async () => {
+      const s = await scrape(url);
+      const idle = s.sum('kopf_ts_object_actors', { state: 'idle' }) === s.sum('kopf_ts_object_actors');
+      return idle && s.sum('kopf_ts_handler_runs_total', { handler: 'held' }) === 1 ? s : null;
+    }, 'the creation handled');
+    t.is(
+      after.sum('kopf_ts_handler_runs_total', { handler: 'held', cause: 'create', outcome: 'success' }),
+      1,
+    );
+    t.is(after.sum('kopf_ts_active_workers'), 0);
+    const restarts = await eventually(async () => {
+      const s = await scrape(url);
+      return s.sum('kopf_ts_watch_restarts_total', { resource: 'kopfexamples', reason: 'closed' }) >= 2
+        ? s
+        : null;
+    }, 'the watch closed by the server and opened again');
+    // Every restart opened a new stream: one watch request more than restarts (the first one), give or take the one opening now.
+    const watches = restarts.sum('kopf_ts_api_requests_total', { verb: 'watch', resource: 'kopfexamples' });
+    const restarted = restarts.sum('kopf_ts_watch_restarts_total', { resource: 'kopfexamples' });
+    t.true(watches === restarted + 1 || watches === restarted, `${watches} watches, ${restarted} restarts`);
+  } finally {
+    release();
+    await user.close();
+    op.stop.abort();
+    await op.running;
   }
 });
