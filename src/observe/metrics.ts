@@ -2,13 +2,14 @@
  * The operator's Prometheus metrics (docs/metrics.md lists them): one prom-client Registry per operator (never
  * prom-client's global one, so two operators in one process never collide), the `kopf_ts_*` families named in
  * the style of controller-runtime's, plus Node's process metrics (`process_*`, `nodejs_*`). Counters and
- * histograms are recorded as things happen through the cheap methods of {@link MetricsRecorder} (each label set's
- * child is looked up once and cached); gauges of state (actors by state, the pool, the event loop) are read from
+ * histograms are recorded as things happen through the cheap methods of {@link MetricsRecorder} (series kept as
+ * plain numbers, src/observe/metrics-series.ts); gauges of state (actors by state, the pool, the event loop) are read from
  * their sources only when scraped. Created by src/engine/metrics.ts (loaded only with `--metrics`), served by
  * src/observe/metrics-server.ts.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { EventLoopLag } from './event-loop-lag.ts';
+import { SeriesCounter, SeriesHistogram } from './metrics-series.ts';
 import type { HandlerOutcome, MetricsRecorder } from './metrics-recorder.ts';
 
 /** What the pool reports at a scrape (src/execution/pool.ts); null while it has not started. */
@@ -58,70 +59,68 @@ export class OperatorMetrics implements MetricsRecorder {
   readonly registry = new Registry();
   #sources: MetricsSources = {};
   readonly #lag = new EventLoopLag();
-  /** Each metric's children by their label values (joined), so that recording hashes no label object. */
-  readonly #children = new Map<object, Map<string, unknown>>();
 
-  readonly #handlerRuns = new Counter({
+  readonly #handlerRuns = new SeriesCounter({
     name: 'kopf_ts_handler_runs_total',
     help: 'Handler attempts, by handler id, cause (create, update, resume, delete, event, daemon, timer) and outcome (success, temporary, permanent, ignored).',
     labelNames: ['handler', 'cause', 'outcome'] as const,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #handlerErrors = new Counter({
+  readonly #handlerErrors = new SeriesCounter({
     name: 'kopf_ts_handler_errors_total',
     help: 'Handler attempts that failed (temporarily or permanently), by handler id and cause.',
     labelNames: ['handler', 'cause'] as const,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #handlerDuration = new Histogram({
+  readonly #handlerDuration = new SeriesHistogram({
     name: 'kopf_ts_handler_duration_seconds',
     help: 'How long one handler attempt took, by handler id and cause.',
     labelNames: ['handler', 'cause'] as const,
     buckets: HANDLER_BUCKETS,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #coalesced = new Counter({
+  readonly #coalesced = new SeriesCounter({
     name: 'kopf_ts_events_coalesced_total',
     help: 'Watch events held while their object was busy, and merged into the next reaction (only the newest is handled).',
     labelNames: ['resource'] as const,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #watchEvents = new Counter({
+  readonly #watchEvents = new SeriesCounter({
     name: 'kopf_ts_watch_events_total',
     help: 'Watch events received (the initial listing as type LISTED), by resource and type.',
     labelNames: ['resource', 'type'] as const,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #watchRestarts = new Counter({
+  readonly #watchRestarts = new SeriesCounter({
     name: 'kopf_ts_watch_restarts_total',
     help: 'Watch streams that ended and were opened again, by resource and reason (closed, gone, failed).',
     labelNames: ['resource', 'reason'] as const,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #relists = new Counter({
+  readonly #relists = new SeriesCounter({
     name: 'kopf_ts_watch_relists_total',
     help: 'Listings after the first one (the resourceVersion expired: 410 Gone), by resource.',
     labelNames: ['resource'] as const,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #apiRequests = new Counter({
+  readonly #apiRequests = new SeriesCounter({
     name: 'kopf_ts_api_requests_total',
     help: 'HTTP requests to the API server, by verb, resource and status code ("error": no response).',
     labelNames: ['verb', 'resource', 'code'] as const,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #apiDuration = new Histogram({
+  readonly #apiDuration = new SeriesHistogram({
     name: 'kopf_ts_api_request_duration_seconds',
     help: 'Time from sending an API request to its response headers, by verb and resource (a watch: until the stream opens).',
     labelNames: ['verb', 'resource'] as const,
     buckets: API_BUCKETS,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #apiRetries = new Counter({
+  readonly #apiRetries = new SeriesCounter({
     name: 'kopf_ts_api_retries_total',
     help: 'API requests retried after a 429, a 5xx or a connection error, by verb, resource and code.',
     labelNames: ['verb', 'resource', 'code'] as const,
-    registers: [this.registry],
+    registry: this.registry,
   });
 
   constructor() {
@@ -228,52 +227,34 @@ export class OperatorMetrics implements MetricsRecorder {
     this.#lag.stop();
   }
 
-  #child<T>(metric: { labels(...values: string[]): T }, labels: string[]): T {
-    let children = this.#children.get(metric);
-    if (!children) this.#children.set(metric, (children = new Map()));
-    const key = labels.join('\0');
-    let child = children.get(key) as T | undefined;
-    if (child === undefined) children.set(key, (child = metric.labels(...labels)));
-    return child;
-  }
-
-  #counter(metric: Counter<string>, ...labels: string[]): Counter.Internal {
-    return this.#child(metric, labels);
-  }
-
-  #histogram(metric: Histogram<string>, ...labels: string[]): Histogram.Internal<string> {
-    return this.#child(metric, labels);
-  }
-
   handlerRun(handler: string, cause: string, outcome: HandlerOutcome, seconds: number): void {
-    this.#counter(this.#handlerRuns, handler, cause, outcome).inc();
-    if (outcome === 'temporary' || outcome === 'permanent')
-      this.#counter(this.#handlerErrors, handler, cause).inc();
-    this.#histogram(this.#handlerDuration, handler, cause).observe(seconds);
+    this.#handlerRuns.inc([handler, cause, outcome]);
+    if (outcome === 'temporary' || outcome === 'permanent') this.#handlerErrors.inc([handler, cause]);
+    this.#handlerDuration.observe([handler, cause], seconds);
   }
 
   eventCoalesced(resource: string): void {
-    this.#counter(this.#coalesced, resource).inc();
+    this.#coalesced.inc([resource]);
   }
 
   watchEvent(resource: string, type: string): void {
-    this.#counter(this.#watchEvents, resource, type).inc();
+    this.#watchEvents.inc([resource, type]);
   }
 
   watchRestart(resource: string, reason: string): void {
-    this.#counter(this.#watchRestarts, resource, reason).inc();
+    this.#watchRestarts.inc([resource, reason]);
   }
 
   relist(resource: string): void {
-    this.#counter(this.#relists, resource).inc();
+    this.#relists.inc([resource]);
   }
 
   apiRequest(verb: string, resource: string, code: number | 'error', seconds: number): void {
-    this.#counter(this.#apiRequests, verb, resource, String(code)).inc();
-    this.#histogram(this.#apiDuration, verb, resource).observe(seconds);
+    this.#apiRequests.inc([verb, resource, String(code)]);
+    this.#apiDuration.observe([verb, resource], seconds);
   }
 
   apiRetry(verb: string, resource: string, code: number | 'error'): void {
-    this.#counter(this.#apiRetries, verb, resource, String(code)).inc();
+    this.#apiRetries.inc([verb, resource, String(code)]);
   }
 }
