@@ -14,8 +14,6 @@ import type { LivenessReport } from './liveness.ts';
 export interface LivenessServer {
   /** The URL it answers, with the port actually bound. */
   url: string;
-  /** `http://HOST:PORT`, for the other routes served with it. */
-  origin: string;
   close(): Promise<void>;
 }
 
@@ -46,5 +44,5 @@ export async function startLivenessServer(
     what: 'The liveness endpoint',
     routes: { ...extraRoutes, [endpoint.path]: livenessRoute(report) },
   });
-  return { url: `${server.origin}${endpoint.path}`, origin: server.origin, close: () => server.close() };
+  return { url: `${server.origin}${endpoint.path}`, close: () => server.close() };
 }
