@@ -13,6 +13,7 @@ import { describe } from './execution/attempt.ts';
 import { ConnectionInfo } from './model/connection-info.ts';
 import { connectionInfoFromKubeconfig, type KubeconfigLoginOptions } from './kube/credentials.ts';
 import { checkOptions } from './handlers/options.ts';
+import { checkStorableId } from './handlers/ids.ts';
 
 export { on, daemon, timer } from './on.ts';
 export type {
@@ -208,6 +209,7 @@ export function subhandler<S extends object = Spec, St extends object = Status>(
   if (!ctx || ctx.kind !== 'changing') throw new TypeError('kopf.subhandler() can only be used inside a change handler.');
   const id = options.id ?? fn.name;
   if (!id) throw new TypeError('An anonymous sub-handler needs an id: kopf.subhandler({ id: "..." }, fn).');
+  checkStorableId(id, 'sub-handler');
   ctx.declared.push({ id, fn, options });
   return fn;
 }

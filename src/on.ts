@@ -6,7 +6,7 @@
 import { parseField } from './model/dicts.ts';
 import type { ConnectionInfo, ConnectionInfoFields } from './model/connection-info.ts';
 import type { ErrorsMode } from './model/errors.ts';
-import { handlerId } from './handlers/ids.ts';
+import { checkStorableId, handlerId } from './handlers/ids.ts';
 import { getDefaultRegistry } from './handlers/registry.ts';
 import { parseSelector, type SelectorInput } from './handlers/selector.ts';
 import { validateFilters, type FilterOptions, type ValueCriterion, type WhenCallback } from './handlers/filters.ts';
@@ -255,9 +255,11 @@ function changing(reason: ChangingReason, what: 'resume' | 'create' | 'update' |
     if (what === 'field' && !field) throw new TypeError('kopf.on.field() needs a field: { field: "spec.x" }.');
     if (what === 'create' && (options.old !== undefined || options.new !== undefined)) throw new TypeError('old/new filters are only for update and field handlers.');
     validateFilters(options, field);
+    const id = handlerId(fn, options, field, what);
+    checkStorableId(id, `${what} handler`);
     const handler: ChangingHandler = {
       kind: 'changing',
-      id: handlerId(fn, options, field, what),
+      id,
       ...commonFields(fn, options),
       selector: parseSelector(selector),
       filters: { labels: options.labels, annotations: options.annotations, when: options.when, value: options.value, old: options.old, new: options.new },

@@ -15,7 +15,9 @@ export interface DispatchedActor {
   /** Whether a reaction (or a finalizer release) is in flight. */
   busy(): boolean;
   /** Asks the object's daemons and timers to stop (they follow their own cancellation protocol). */
-  stopBackground?(reason: 'OPERATOR_EXITING'): void;
+  stopBackground?(reason: 'OPERATOR_EXITING' | 'RESOURCE_DELETED' | 'FILTERS_MISMATCH'): void;
+  /** The object's namespace (none for cluster-scoped objects): which actors a namespace's end concerns. */
+  namespace?: string | undefined;
   /** Whether daemons or timers still run. */
   hasBackground?(): boolean;
   /** The state of its machine (`idle`, `creating`, …), for the metrics. */
@@ -91,17 +93,55 @@ export class Dispatcher {
   async stopAll(timeoutMs: number, backgroundTimeoutMs = timeoutMs): Promise<number> {
     this.#stopping = true;
     const actors = [...this.#actors.values()];
-    for (const actor of actors) actor.stopBackground?.('OPERATOR_EXITING');
-    const started = Date.now();
-    const pending = (): boolean =>
-      (Date.now() < started + timeoutMs && actors.some((a) => a.busy())) || (Date.now() < started + backgroundTimeoutMs && actors.some((a) => a.hasBackground?.()));
-    while (pending()) await new Promise((r) => setTimeout(r, 20));
-    const left = actors.filter((a) => a.busy()).length;
-    for (const actor of actors) actor.send({ type: 'operator.stop' });
-    await Promise.all(actors.map((a) => a.done));
+    const left = await stopActors(actors, 'OPERATOR_EXITING', timeoutMs, backgroundTimeoutMs);
     this.#actors.clear();
     return left;
   }
+
+  /**
+   * Stops the actors of objects no longer served — of resource `scope` (all of them, or those of `namespace`):
+   * their daemons and timers with `reason`, their in-flight reactions given `timeoutMs` — and forgets them, so
+   * that the scope served again starts afresh from its listing. Returns how many actors were stopped.
+   */
+  async stopScope(
+    scope: string,
+    namespace: string | undefined,
+    reason: 'RESOURCE_DELETED' | 'FILTERS_MISMATCH',
+    timeoutMs: number,
+    backgroundTimeoutMs = timeoutMs,
+  ): Promise<number> {
+    const picked = [...this.#actors].filter(
+      ([key, actor]) =>
+        key.startsWith(`${scope}/`) && (namespace === undefined || actor.namespace === namespace),
+    );
+    for (const [key, actor] of picked) if (this.#actors.get(key) === actor) this.#actors.delete(key);
+    await stopActors(
+      picked.map(([, actor]) => actor),
+      reason,
+      timeoutMs,
+      backgroundTimeoutMs,
+    );
+    return picked.length;
+  }
+}
+
+/** Stops `actors` as {@link Dispatcher.stopAll} describes; returns how many were still busy at `timeoutMs`. */
+async function stopActors(
+  actors: DispatchedActor[],
+  reason: 'OPERATOR_EXITING' | 'RESOURCE_DELETED' | 'FILTERS_MISMATCH',
+  timeoutMs: number,
+  backgroundTimeoutMs: number,
+): Promise<number> {
+  for (const actor of actors) actor.stopBackground?.(reason);
+  const started = Date.now();
+  const pending = (): boolean =>
+    (Date.now() < started + timeoutMs && actors.some((a) => a.busy())) ||
+    (Date.now() < started + backgroundTimeoutMs && actors.some((a) => a.hasBackground?.()));
+  while (pending()) await new Promise((r) => setTimeout(r, 20));
+  const left = actors.filter((a) => a.busy()).length;
+  for (const actor of actors) actor.send({ type: 'operator.stop' });
+  await Promise.all(actors.map((a) => a.done));
+  return left;
 }
 
 function truncate(event: RawEvent): string {

@@ -1,7 +1,9 @@
 /**
- * Running `on.event` handlers for every raw watch event of their resource (including the initial listing),
- * all at once, errors logged and ignored (Kopf's `errors: 'ignored'` for event handlers); their results
- * and `patch` are written (only when they change something). Called by src/engine/watchers.ts.
+ * Running `on.event` handlers for every raw watch event of their resource (including the initial listing):
+ * the handlers of one event one after another, errors logged and ignored (Kopf's `errors: 'ignored'` for event
+ * handlers); their results and `patch` are written (only when they change something). Called by
+ * src/engine/watchers.ts through the object's queue (src/engine/event-queues.ts: in order per object, within
+ * the operator's workerLimit).
  */
 import type { Body, RawEvent } from '../model/body.ts';
 import { newPatch } from '../model/patch.ts';

@@ -27,6 +27,7 @@ import { createObjectActor } from './object-actor.ts';
 import { EventPoster, setCurrentPoster } from './posting.ts';
 import type { ResourceContext } from './resource-services.ts';
 import { Semaphore } from './semaphore.ts';
+import { EventQueues } from './event-queues.ts';
 import { startWatcher, type Watcher } from './watchers.ts';
 import type { ObjectActorOptions } from './object-actor.ts';
 import type { TimelineSink } from './timeline.ts';
@@ -80,6 +81,9 @@ export interface OperatorOptions {
 }
 
 const PLAIN_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** How long CRD events are collected before their groups are rediscovered (a CRD applied with others, a burst). */
+const CRD_RESCAN_DELAY_MS = 300;
 
 /** How long an exiting operator waits for daemons and timers: the longest cancellation backoff + timeout. */
 function backgroundExitMs(registry: Registry, settings: OperatorSettings): number {
@@ -193,6 +197,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   setCurrentPoster((request) => poster.enqueue(request));
 
   const limiter = new Semaphore(settings.queueing.workerLimit);
+  const eventQueues = new EventQueues(limiter);
   const contexts = new Map<string, ResourceContext>();
   const dispatcher = new Dispatcher((key, event) => {
     const scope = key.slice(0, key.lastIndexOf('/'));
@@ -212,9 +217,11 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   metrics?.watch({ dispatcher, limiter });
 
   const watchers = new Map<string, Watcher>();
+  const background: Promise<void>[] = [];
   let servedNamespaces = new Set<string>(patterns.every((p) => PLAIN_NAME.test(p)) ? patterns : []);
   const dynamicNamespaces = !clusterwide && !patterns.every((p) => PLAIN_NAME.test(p));
 
+  const watchedScopes = new Map<string, { scope: string; namespace: string | undefined }>();
   const reconcileWatchers = (): void => {
     const wanted = new Set<string>();
     for (const ctx of contexts.values()) {
@@ -222,19 +229,47 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       for (const ns of scopes) {
         const key = `${resourceName(ctx.resource)}${ns ? `@${ns}` : ''}`;
         wanted.add(key);
-        if (!watchers.has(key)) watchers.set(key, startWatcher(ctx, ns, dispatcher, logger, memo, watches));
+        if (!watchers.has(key)) {
+          watchers.set(key, startWatcher(ctx, ns, dispatcher, logger, memo, watches));
+          watchedScopes.set(key, { scope: resourceName(ctx.resource), namespace: ns });
+        }
       }
     }
     for (const [key, watcher] of watchers) {
       if (!wanted.has(key)) {
         watcher.stop();
         watchers.delete(key);
+        const { scope, namespace } = watchedScopes.get(key)!;
+        watchedScopes.delete(key);
+        background.push(stopScope(watcher, scope, namespace));
       }
     }
   };
 
-  const rescan = async (): Promise<void> => {
-    const resources = await discoverResources(client, { signal });
+  /** Stops the actors (with their daemons and timers) of a scope no longer served, once its watch has ended. */
+  const stopScope = async (watcher: Watcher, scope: string, namespace: string | undefined): Promise<void> => {
+    await watcher.done;
+    const gone = !contexts.has(scope);
+    const where = `${scope}${namespace ? ` in ${namespace}` : ''}`;
+    const stopped = await dispatcher.stopScope(
+      scope,
+      namespace,
+      gone ? 'RESOURCE_DELETED' : 'FILTERS_MISMATCH',
+      settings.queueing.exitTimeout * 1000,
+      backgroundExitMs(registry, settings),
+    );
+    logger.info(`Stopped watching ${where} (no longer served) and the actors of its ${stopped} objects.`);
+  };
+
+  let discovered: Resource[] = [];
+  const deletedCrds = new Set<string>();
+  const rescan = async (groups?: ReadonlySet<string>): Promise<void> => {
+    // Discovery of the changed groups only (a CRD event names its group), else of everything.
+    const found = (await discoverResources(client, { signal, ...(groups ? { groups } : {}) })).filter(
+      (r) => !deletedCrds.has(`${r.group}/${r.plural}`), // discovery may lag behind a CRD's deletion
+    );
+    discovered = groups ? [...discovered.filter((r) => !groups.has(r.group)), ...found] : found;
+    const resources = discovered;
     const selected = new Map<string, Resource>();
     const selectorsOf = new Map<string, Set<Selector>>();
     for (const selector of registry.selectors()) {
@@ -267,6 +302,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
           selectors,
           indexing,
           metrics: metrics?.recorder,
+          eventQueues,
         });
     }
     for (const name of [...contexts.keys()]) if (!selected.has(name)) contexts.delete(name);
@@ -275,7 +311,6 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
 
   let markNamespacesListed = (): void => {};
   const namespacesListed = new Promise<void>((resolve) => (markNamespacesListed = resolve));
-  const background: Promise<void>[] = [];
   let liveness: RunningLiveness | null = null;
   try {
     if (options.livenessEndpoint !== undefined)
@@ -309,10 +344,10 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     await metrics?.close();
     for (const watcher of watchers.values()) watcher.stop();
     await Promise.all([...watchers.values()].map((w) => w.done));
-    const left = await dispatcher.stopAll(
-      settings.queueing.exitTimeout * 1000,
-      backgroundExitMs(registry, settings),
-    );
+    const [, left] = await Promise.all([
+      eventQueues.stop(settings.queueing.exitTimeout * 1000),
+      dispatcher.stopAll(settings.queueing.exitTimeout * 1000, backgroundExitMs(registry, settings)),
+    ]);
     if (left) logger.warn(`${left} objects were still reacting at exit; they continue after a restart.`);
     options.onStopping?.({ abandoned: left });
     await Promise.allSettled(background);
@@ -373,6 +408,9 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   }
 
   async function followCrds(): Promise<void> {
+    const pendingGroups = new Set<string>();
+    let rescanTimer: NodeJS.Timeout | null = null;
+    let rescans = Promise.resolve();
     const health = watches.track('customresourcedefinitions');
     for await (const item of watchObjects({
       client,
@@ -382,11 +420,25 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       health,
     })) {
       if (item.kind === 'listed' || item.event.type === null) continue;
-      try {
-        await rescan();
-      } catch (err) {
-        if (!signal.aborted) logger.warn(`Rescanning the resources failed: ${(err as Error).message}`);
-      }
+      // Debounced: the groups of CRD events within CRD_RESCAN_DELAY_MS are rediscovered together, once.
+      const spec = item.event.object.spec as { group?: unknown; names?: { plural?: unknown } } | undefined;
+      const group = typeof spec?.group === 'string' ? spec.group : '';
+      const crd = `${group}/${String(spec?.names?.plural)}`;
+      if (item.event.type === 'DELETED') deletedCrds.add(crd);
+      else deletedCrds.delete(crd);
+      pendingGroups.add(group);
+      rescanTimer ??= setTimeout(() => {
+        rescanTimer = null;
+        const groups = new Set(pendingGroups);
+        pendingGroups.clear();
+        rescans = rescans.then(() =>
+          rescan(groups).catch((err: unknown) => {
+            if (!signal.aborted) logger.warn(`Rescanning the resources failed: ${(err as Error).message}`);
+          }),
+        );
+      }, CRD_RESCAN_DELAY_MS);
     }
+    if (rescanTimer) clearTimeout(rescanTimer);
+    await rescans;
   }
 }

@@ -3,6 +3,7 @@
  * kwargs, and running change handlers (with their sub-handlers) through src/execution. Built per resource by
  * src/engine/operator.ts; specialised per object (logger, memo) by src/engine/object-actor.ts.
  */
+import type { EventQueues } from './event-queues.ts';
 import type { Body } from '../model/body.ts';
 import { reduceDiff } from '../model/diff.ts';
 import type { Resource } from '../model/resource.ts';
@@ -63,6 +64,8 @@ export interface ResourceContext {
   indexing?: OperatorIndexes | undefined;
   /** The operator's metrics (`--metrics`; absent without). */
   metrics?: MetricsRecorder | undefined;
+  /** The operator's per-object queues of `on.event` handler runs (absent: run at once, unordered). */
+  eventQueues?: EventQueues | undefined;
 }
 
 /** The change handlers that serve this resource. */

@@ -76,7 +76,11 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
           if (indexTarget && indexing) await indexEvent(indexing, indexTarget, event);
           const deliver = (): void => {
             const eventHandlers = eventHandlersOf(ctx);
-            if (eventHandlers.length) void runEventHandlers(ctx, eventHandlers, event, logger, memo);
+            if (eventHandlers.length) {
+              const run = (): Promise<void> => runEventHandlers(ctx, eventHandlers, event, logger, memo);
+              if (ctx.eventQueues) ctx.eventQueues.enqueue(resourceName(ctx.resource), event, run);
+              else void run();
+            }
             if (hasChanging) dispatcher.dispatch(resourceName(ctx.resource), event);
           };
           if (indexing) indexing.readiness.run(deliver);
