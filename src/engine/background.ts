@@ -20,6 +20,7 @@ import { kindWord } from '../execution/outcome.ts';
 import { invoke, placementOf } from '../execution/invoke.ts';
 import { SharedStopFlag } from '../execution/stop-flag.ts';
 import type { Logger } from '../observe/log.ts';
+import { outcomeOf } from '../observe/metrics-recorder.ts';
 import { invocationKwargs, resourceKwargs } from './kwargs.ts';
 import type { ResourceContext } from './resource-services.ts';
 import { invocationData } from '../execution/handler-context.ts';
@@ -250,6 +251,7 @@ export class ObjectBackground {
           return value;
         },
       });
+      this.ctx.metrics?.handlerRun(handler.id, handler.kind, outcomeOf(result), (Date.now() - now) / 1000);
       this.timeline?.({
         type: 'handler.end',
         handler: handler.id,

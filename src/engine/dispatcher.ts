@@ -20,6 +20,8 @@ export interface DispatchedActor {
   namespace?: string | undefined;
   /** Whether daemons or timers still run. */
   hasBackground?(): boolean;
+  /** The state of its machine (`idle`, `creating`, …), for the metrics. */
+  state?(): string;
 }
 
 /** Creates the actor of a newly seen object. */
@@ -40,6 +42,11 @@ export class Dispatcher {
   /** Number of live actors. */
   get size(): number {
     return this.#actors.size;
+  }
+
+  /** The live actors (read by the metrics at a scrape). */
+  actors(): IterableIterator<DispatchedActor> {
+    return this.#actors.values();
   }
 
   /** Keys of the live actors. */

@@ -14,6 +14,7 @@ import { attempt } from '../execution/attempt.ts';
 import { invoke } from '../execution/invoke.ts';
 import { invocationData } from '../execution/handler-context.ts';
 import { objectLogger, type Logger } from '../observe/log.ts';
+import { outcomeOf } from '../observe/metrics-recorder.ts';
 import { eventKwargs, invocationKwargs } from './kwargs.ts';
 import type { ResourceContext } from './resource-services.ts';
 import { writeMergePatch } from './writer.ts';
@@ -55,6 +56,7 @@ export async function runEventHandlers(
             context: invocationData(undefined, ctx.postEvent), // this operator's Events, also from a plain handler on the pool
           }),
       });
+      ctx.metrics?.handlerRun(handler.id, 'event', outcomeOf(result), (Date.now() - now) / 1000);
       if (result.final && result.result !== undefined && event.type !== 'DELETED') {
         deliverResultIfChanged(patch, body, handler.id, result.result, {
           rewriteUnchanged: ctx.settings.persistence.rewriteUnchangedResults,

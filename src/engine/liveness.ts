@@ -11,6 +11,7 @@ import { Liveness } from '../observe/liveness.ts';
 import { parseLivenessEndpoint } from '../observe/liveness-endpoint.ts';
 import { startLivenessServer } from '../observe/liveness-server.ts';
 import type { Logger } from '../observe/log.ts';
+import type { Route } from '../observe/http-server.ts';
 import { runProbes } from './probes.ts';
 import type { WatchHealthBoard } from './watch-health.ts';
 
@@ -25,6 +26,8 @@ export interface LivenessOptions {
   watches: WatchHealthBoard;
   /** The operator's indexes by id (the probes get them as kwargs). */
   indexes?: Readonly<Record<string, unknown>> | undefined;
+  /** Other routes served on the same server (the metrics' `/metrics` when `--metrics` names its address). */
+  routes?: Record<string, Route> | undefined;
 }
 
 /** A running liveness endpoint. */
@@ -46,7 +49,7 @@ export async function startLiveness(options: LivenessOptions): Promise<RunningLi
   });
   let server;
   try {
-    server = await startLivenessServer(endpoint, async () => await liveness.report());
+    server = await startLivenessServer(endpoint, async () => await liveness.report(), options.routes);
   } catch (err) {
     lag.stop();
     throw err;

@@ -25,6 +25,7 @@ import type { Semaphore } from './semaphore.ts';
 import type { EventPoster } from './posting.ts';
 import { postingLogger } from './log-events.ts';
 import type { TimelineSink } from './timeline.ts';
+import type { MetricsRecorder } from '../observe/metrics-recorder.ts';
 
 /** What an object actor needs from the operator. */
 export interface ObjectActorOptions {
@@ -38,6 +39,8 @@ export interface ObjectActorOptions {
   inspect?: Parameters<typeof createActor>[1] extends infer O ? (O extends { inspect?: infer I } ? I : never) : never;
   /** Receives the object's timeline (devtools), if set. */
   timeline?: TimelineSink;
+  /** Counts the events coalesced while the object is busy (`--metrics`), if set. */
+  metrics?: MetricsRecorder | undefined;
 }
 
 function bodyOf(context: ObjectContext): Body {
@@ -182,6 +185,8 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
     // Deleted without our finalizer (e.g. removed by hand): the daemons learn why before they are stopped.
     if (background && e.type === 'watch.event' && e.event.type === 'DELETED') actor.send({ type: 'background.stop', reason: 'RESOURCE_DELETED' });
     actor.send(e);
+    // Held as pending while a reaction runs: merged into the next one (only the newest is handled).
+    if (options.metrics && e.type === 'watch.event' && actor.getSnapshot().context.pending === e.event) options.metrics.eventCoalesced(options.resource.resource.plural);
     if (!background || e.type !== 'watch.event' || e.event.type === 'DELETED') return;
     const snap = actor.getSnapshot();
     if (snap.status !== 'active') return;
@@ -203,5 +208,6 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
     busy,
     stopBackground: (reason: StopReason) => actor.send({ type: 'background.stop', reason }),
     hasBackground: () => actor.getSnapshot().status === 'active' && actor.getSnapshot().context.background.length > 0,
+    state: () => String(actor.getSnapshot().value),
   };
 }

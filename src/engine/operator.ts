@@ -33,6 +33,8 @@ import { startWatcher, type Watcher } from './watchers.ts';
 import type { ObjectActorOptions } from './object-actor.ts';
 import type { TimelineSink } from './timeline.ts';
 import { parseLivenessEndpoint } from '../observe/liveness-endpoint.ts';
+import { parseMetricsEndpoint } from '../observe/metrics-endpoint.ts';
+import type { EngineMetrics } from './metrics.ts';
 import { startLiveness, type RunningLiveness } from './liveness.ts';
 import { WatchHealthBoard } from './watch-health.ts';
 import { OperatorIndexes } from '../indexing/indexes.ts';
@@ -73,6 +75,12 @@ export interface OperatorOptions {
    * `http://HOST:PORT/PATH` once the startup handlers succeeded (docs/probes.md). Unset: no endpoint.
    */
   livenessEndpoint?: string;
+  /**
+   * `--metrics HOST:PORT`: serve the operator's Prometheus metrics at `http://HOST:PORT/metrics` (docs/metrics.md),
+   * from the liveness endpoint's server when that has the same HOST:PORT. Each operator has metrics of its own.
+   * Unset: no metrics (prom-client is not even loaded).
+   */
+  metricsEndpoint?: string;
 }
 
 const PLAIN_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -135,6 +143,7 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
   const clusterwide = options.clusterwide ?? !options.namespaces?.length;
   const patterns = options.namespaces ?? [];
   if (options.livenessEndpoint !== undefined) parseLivenessEndpoint(options.livenessEndpoint);
+  if (options.metricsEndpoint !== undefined) parseMetricsEndpoint(options.metricsEndpoint);
   const watches = new WatchHealthBoard();
 
   // Indexes (src/indexing): pre-created empty; until the first orchestration is done, nothing but indexing runs.
@@ -202,6 +211,15 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
         logger.warn(`${method} ${path} failed (${error.message}); retrying in ${delay} s.`),
     });
   logger.debug(`Client is configured for ${connection.server}.`);
+  const metrics: EngineMetrics | null =
+    options.metricsEndpoint === undefined
+      ? null
+      : (await import('./metrics.ts')).operatorMetrics({
+          endpoint: options.metricsEndpoint,
+          livenessEndpoint: options.livenessEndpoint,
+          client,
+          logger,
+        });
 
   const events = new EventWriter(client, {
     ...settings.posting,
@@ -231,8 +249,10 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
       poster,
       inspect: options.inspect,
       timeline: options.timeline,
+      metrics: metrics?.recorder,
     });
   }, logger);
+  metrics?.watch({ dispatcher, limiter, pool });
 
   const watchers = new Map<string, Watcher>();
   const background: Promise<void>[] = [];
@@ -320,6 +340,7 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
           postEvent,
           selectors,
           indexing,
+          metrics: metrics?.recorder,
           eventQueues,
         });
     }
@@ -341,7 +362,9 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
         memo,
         watches,
         indexes: indexing?.kwargs,
+        routes: metrics?.livenessRoutes,
       });
+    await metrics?.serve(liveness?.url);
     await rescan();
     // Admission webhooks (src/admission): served once the resources are known, as in Kopf.
     admission = await startAdmission({
@@ -373,6 +396,7 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
     logger.info('Stopping the operator…');
     await liveness?.close();
     await admission?.stop();
+    await metrics?.close();
     for (const watcher of watchers.values()) watcher.stop();
     await Promise.all([...watchers.values()].map((w) => w.done));
     const [, left] = await Promise.all([

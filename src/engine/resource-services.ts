@@ -26,6 +26,7 @@ import { attempt } from '../execution/attempt.ts';
 import { invoke } from '../execution/invoke.ts';
 import type { WorkerPool } from '../execution/pool.ts';
 import type { Logger } from '../observe/log.ts';
+import { outcomeOf, type MetricsRecorder } from '../observe/metrics-recorder.ts';
 import type { OperatorIndexes } from '../indexing/indexes.ts';
 import type { ChangeState } from './change-state.ts';
 import { changeState } from './change-state.ts';
@@ -66,6 +67,8 @@ export interface ResourceContext {
   selectors: Set<Selector>;
   /** The operator's indexes (absent when it has no index handlers). */
   indexing?: OperatorIndexes | undefined;
+  /** The operator's metrics (`--metrics`; absent without). */
+  metrics?: MetricsRecorder | undefined;
   /** The operator's per-object queues of `on.event` handler runs (absent: run at once, unordered). */
   eventQueues?: EventQueues | undefined;
 }
@@ -255,6 +258,7 @@ async function runChanging(
       }
     },
   });
+  ctx.metrics?.handlerRun(handler.id, run.cause, outcomeOf(result), (services.now() - now) / 1000);
   services.timeline?.({
     type: 'handler.end',
     handler: handler.id,

@@ -121,6 +121,18 @@ function logStream(
   };
 }
 
+/** A started pool's figures (for the metrics, src/engine/metrics.ts). */
+export interface PoolStats {
+  threads: number;
+  maxThreads: number;
+  /** Tasks waiting for a free thread. */
+  queueSize: number;
+  /** 0…1: Piscina's share of the threads' capacity used since the pool started. */
+  utilization: number;
+  /** Tasks completed. */
+  completed: number;
+}
+
 /** A lazily started Piscina pool running sync handlers by id. */
 export class WorkerPool {
   readonly #settings: PoolSettings;
@@ -138,6 +150,19 @@ export class WorkerPool {
   /** The live threads (0 before the first task). */
   get threadCount(): number {
     return this.#piscina?.threads.length ?? 0;
+  }
+
+  /** The figures of the started pool; null before its first task (reading them never starts it). */
+  stats(): PoolStats | null {
+    const p = this.#piscina;
+    if (!p) return null;
+    return {
+      threads: p.threads.length,
+      maxThreads: p.maxThreads,
+      queueSize: p.queueSize,
+      utilization: p.utilization,
+      completed: p.completed,
+    };
   }
 
   /** The operator files every thread imports. */

@@ -41,6 +41,8 @@ export interface WatchOptions {
   pageSize?: number;
   /** Updated in place as the stream fails and recovers. */
   health?: WatchHealth;
+  /** Told each time a watch stream ended and is opened again (or, `gone`, the resource is listed again). */
+  onRestart?: (reason: 'closed' | 'gone' | 'failed') => void;
 }
 
 /**
@@ -121,6 +123,7 @@ export async function* watchObjects(options: WatchOptions): AsyncGenerator<Watch
       if (signal.aborted) return;
       const outcome = yield* watchOnce(options, rv, known, logger, where);
       if (outcome.rv) rv = outcome.rv;
+      if (!signal.aborted) options.onRestart?.(outcome.kind);
       if (outcome.kind === 'gone') {
         logger.debug(`Restarting the watch-stream for ${where}: the resourceVersion ${rv} is gone (410).`);
         relist = true;
