@@ -4,6 +4,7 @@
  * and the operator's health: its watches (src/engine/watch-health.ts) and its event loop (src/observe/
  * event-loop-lag.ts). Called by src/engine/operator.ts once the startup handlers succeeded, as in Kopf.
  */
+import type { WorkerPool } from '../execution/pool.ts';
 import type { OperatorSettings } from '../model/settings.ts';
 import type { Registry } from '../handlers/registry.ts';
 import { EventLoopLag } from '../observe/event-loop-lag.ts';
@@ -26,6 +27,8 @@ export interface LivenessOptions {
   watches: WatchHealthBoard;
   /** The operator's indexes by id (the probes get them as kwargs). */
   indexes?: Readonly<Record<string, unknown>> | undefined;
+  /** The operator's worker pool, for plain probe handlers (null: they run inline). */
+  pool?: WorkerPool | null | undefined;
   /** Other routes served on the same server (the metrics' `/metrics` when `--metrics` names its address). */
   routes?: Record<string, Route> | undefined;
 }
@@ -38,11 +41,11 @@ export interface RunningLiveness {
 
 /** Binds the endpoint (rejects if it cannot) and serves until closed. */
 export async function startLiveness(options: LivenessOptions): Promise<RunningLiveness> {
-  const { registry, settings, logger, memo, watches, indexes } = options;
+  const { registry, settings, logger, memo, watches, indexes, pool } = options;
   const endpoint = parseLivenessEndpoint(options.endpoint);
   const lag = new EventLoopLag();
   const liveness = new Liveness({
-    collect: async () => await runProbes({ registry, settings, logger, memo, indexes }),
+    collect: async () => await runProbes({ registry, settings, logger, memo, indexes, pool: pool ?? null }),
     problems: () => watches.problems(settings.liveness.watchFailureLimit),
     settings: () => settings.liveness,
     lag,

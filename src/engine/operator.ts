@@ -356,6 +356,7 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
     if (options.livenessEndpoint !== undefined)
       liveness = await startLiveness({
         endpoint: options.livenessEndpoint,
+        pool,
         registry,
         settings,
         logger,
