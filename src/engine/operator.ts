@@ -176,7 +176,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
 
   const limiter = new Semaphore(settings.queueing.workerLimit);
   const contexts = new Map<string, ResourceContext>();
-  const dispatcher = new Dispatcher((key, event) => {
+  const dispatcher = new Dispatcher((key, event, restored) => {
     const scope = key.slice(0, key.lastIndexOf('/'));
     const ctx = contexts.get(scope);
     if (!ctx) throw new Error(`no resource context for ${scope}`);
@@ -188,7 +188,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       poster,
       inspect: options.inspect,
       timeline: options.timeline,
-    });
+    }, restored);
   }, logger);
 
   const watchers = new Map<string, Watcher>();

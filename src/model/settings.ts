@@ -57,6 +57,12 @@ export interface OperatorSettings {
     maxQueue: number | null;
     /** Heap limits of each worker thread (Node's Worker `resourceLimits`, in MB); null: Node's defaults. */
     resourceLimits: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number } | null;
+    /**
+     * Seconds an object actor stays idle (no reaction, no retry pending, no daemons or timers) before it is
+     * passivated: stopped and reduced to its key and last resourceVersion, restored by the object's next event
+     * (docs/architecture.md). null: never.
+     */
+    passivateAfter: number | null;
   };
   networking: {
     /** Seconds for one non-watch request. */
@@ -131,7 +137,7 @@ export function defaultSettings(): OperatorSettings {
       exitTimeout: 2,
     },
     scanning: { disabled: false },
-    execution: { defaultBackoff: 60, maxWorkers: null, minWorkers: null, idleTimeout: 60_000, maxQueue: null, resourceLimits: null },
+    execution: { defaultBackoff: 60, maxWorkers: null, minWorkers: null, idleTimeout: 60_000, maxQueue: null, resourceLimits: null, passivateAfter: 60 },
     networking: {
       requestTimeout: 300,
       connectTimeout: null,
