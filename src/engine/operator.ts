@@ -325,6 +325,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       resource: NAMESPACE_RESOURCE,
       signal,
       pageSize: settings.watching.listPageSize,
+      streamingLists: settings.watching.streamingLists,
       health,
     })) {
       if (item.kind === 'listed') {
@@ -355,6 +356,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       resource: CRD_RESOURCE,
       signal,
       pageSize: settings.watching.listPageSize,
+      streamingLists: settings.watching.streamingLists,
       health,
     })) {
       if (item.kind === 'listed' || item.event.type === null) continue;

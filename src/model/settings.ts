@@ -32,6 +32,16 @@ export interface OperatorSettings {
     reconnectBackoff: number;
     /** Page size of LIST requests. */
     listPageSize: number;
+    /**
+     * Stream the initial state as a WATCH with `sendInitialEvents=true` where the API server serves it (on by
+     * default since Kubernetes 1.34); false, or a server that refuses it (422/400): paginated LISTs.
+     */
+    streamingLists: boolean;
+    /**
+     * Keep `metadata.managedFields` and the `kubectl.kubernetes.io/last-applied-configuration` annotation in
+     * the bodies handlers see; false (the default): both are dropped as bodies arrive (docs/settings.md).
+     */
+    keepManagedFields: boolean;
   };
   queueing: {
     /** How many objects may react at once; null: unlimited. */
@@ -130,7 +140,7 @@ export function defaultSettings(): OperatorSettings {
       eventNamePrefix: 'kopf-event-',
       aggregationWindow: 60,
     },
-    watching: { serverTimeout: null, inactivityTimeout: 70, reconnectBackoff: 0.1, listPageSize: 500 },
+    watching: { serverTimeout: null, inactivityTimeout: 70, reconnectBackoff: 0.1, listPageSize: 500, streamingLists: true, keepManagedFields: false },
     queueing: {
       workerLimit: null,
       errorDelays: [1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610],
