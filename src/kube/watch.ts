@@ -128,7 +128,6 @@ export async function* watchObjects(options: WatchOptions): AsyncGenerator<Watch
         await backoff(options, failures, signal);
         continue;
       }
-      relist = false;
       failures = outcome.kind === 'failed' ? 1 : 0;
       rv = outcome.rv ?? '';
       if (outcome.kind === 'gone') {
