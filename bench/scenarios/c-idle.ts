@@ -61,6 +61,12 @@ async function operatorPhase(bench: Bench, impl: Impl, n: number): Promise<IdleR
     op = bench.operator(impl, 'idle', ns, { BENCH_EXPECT: String(n + 1) });
     await op.waitFor(/BENCH-RESUMED/, bench.options.timeoutMs);
     const resumeSeconds = (performance.now() - t0) / 1000;
+    // With passivation (issue 16), the idle actors are measured once they could be passivated.
+    const passivateAfter = impl === 'kopf-ts' ? passivationDelay(bench.options.tsSettings) : null;
+    if (passivateAfter !== null) {
+      console.error(`(c) ${impl}: waiting ${passivateAfter + 5} s for the idle actors to passivate…`);
+      await new Promise((r) => setTimeout(r, (passivateAfter + 5) * 1000));
+    }
     const heapUsedBytes = impl === 'kopf-ts' ? (await op.memoryUsage()).heapUsed : undefined;
     const rssBytes = await settledRss(op);
     await op.stop();
@@ -70,6 +76,12 @@ async function operatorPhase(bench: Bench, impl: Impl, n: number): Promise<IdleR
     await op.stop();
     await tracker.stop();
   }
+}
+
+/** kopf-ts's settings.execution.passivateAfter in the bench's `--ts-settings` (default 60 s), null: off. */
+function passivationDelay(tsSettings: string | undefined): number | null {
+  const set = (tsSettings ? (JSON.parse(tsSettings) as { execution?: { passivateAfter?: number | null } }) : {}).execution?.passivateAfter;
+  return set === undefined ? 60 : set;
 }
 
 /** The floor: one client LISTing the same number of objects, 500 per page. */

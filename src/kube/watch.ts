@@ -13,7 +13,7 @@
  * {@link WatchHealth} record tells the liveness endpoint whether the stream is failing, and since when.
  */
 import type { Body, RawEvent } from '../model/body.ts';
-import { resourcePath, type Resource } from '../model/resource.ts';
+import { apiVersionOf, resourcePath, type Resource } from '../model/resource.ts';
 import type { KubeClient } from './client.ts';
 import { ApiError, ApiGoneError } from './errors.ts';
 import { listPages } from './objects.ts';
@@ -104,8 +104,8 @@ export async function* watchObjects(options: WatchOptions): AsyncGenerator<Watch
   const { client, resource, namespace, signal } = options;
   const logger = options.logger ?? silent;
   const where = `${resource.plural}${namespace ? ` in ${namespace}` : ''}`;
-  /** Minimal stubs of the objects seen (to synthesize deletions after a relist), not whole bodies. */
-  const known = new Map<string, Body>();
+  /** The objects seen, by uid: `namespace/name` only (to synthesize deletions after a relist), not bodies. */
+  const known: Known = new Map<string, string>();
   const trim = options.keepManagedFields ? (b: Body) => b : trimBody;
   let streaming = options.streamingLists ?? true;
   let failures = 0;
@@ -146,14 +146,14 @@ export async function* watchObjects(options: WatchOptions): AsyncGenerator<Watch
             const uid = object.metadata.uid;
             if (uid) {
               seen.add(uid);
-              known.set(uid, stubOf(object));
+              known.set(uid, refOf(object));
             }
             count++;
             yield { kind: 'event', event: { type: null, object: trim(object) } };
           }
           rv = page.resourceVersion;
         }
-        yield* vanished(known, seen);
+        yield* vanished(known, seen, resource);
         markHealthy(options.health);
         yield { kind: 'listed', resourceVersion: rv, count, relist, streamed: false };
         failures = 0;
@@ -186,11 +186,11 @@ export async function* watchObjects(options: WatchOptions): AsyncGenerator<Watch
 }
 
 /** DELETED events for the known objects not seen in a (re)listing; forgets them. */
-function* vanished(known: Map<string, Body>, seen: Set<string>): Generator<WatchItem> {
-  for (const [uid, stub] of known) {
+function* vanished(known: Known, seen: Set<string>, resource: WatchOptions['resource']): Generator<WatchItem> {
+  for (const [uid, ref] of known) {
     if (!seen.has(uid)) {
       known.delete(uid);
-      yield { kind: 'event', event: { type: 'DELETED', object: stub } };
+      yield { kind: 'event', event: { type: 'DELETED', object: stubOf(resource, uid, ref) } };
     }
   }
 }
@@ -219,7 +219,7 @@ interface WatchOutcome {
 async function* watchOnce(
   options: WatchOptions,
   startRv: string | null,
-  known: Map<string, Body>,
+  known: Known,
   logger: WatchLogger,
   where: string,
   trim: (body: Body) => Body,
@@ -283,7 +283,7 @@ async function* watchOnce(
           rv = object?.metadata?.resourceVersion ?? rv;
           if (listing && !listing.done && object?.metadata?.annotations?.[INITIAL_EVENTS_END] === 'true') {
             listing.done = true;
-            yield* vanished(known, listing.seen);
+            yield* vanished(known, listing.seen, resource);
             yield { kind: 'listed', resourceVersion: rv, count: listing.count, relist: listing.relist, streamed: true };
           }
           continue;
@@ -308,7 +308,7 @@ async function* watchOnce(
           // An initial event: the object as listed (its resourceVersion is not the stream's position).
           if (uid) {
             listing.seen.add(uid);
-            known.set(uid, stubOf(object as Body));
+            known.set(uid, refOf(object as Body));
           }
           listing.count++;
           yield { kind: 'event', event: { type: null, object: trim(object as Body) } };
@@ -317,7 +317,7 @@ async function* watchOnce(
         rv = object.metadata.resourceVersion ?? rv;
         if (uid) {
           if (type === 'DELETED') known.delete(uid);
-          else known.set(uid, stubOf(object as Body));
+          else known.set(uid, refOf(object as Body));
         }
         events++;
         yield { kind: 'event', event: { type, object: trim(object as Body) } };
@@ -345,9 +345,18 @@ async function* watchOnce(
   }
 }
 
-function stubOf(body: Body): Body {
-  const { name, namespace, uid, resourceVersion } = body.metadata;
-  return { apiVersion: body.apiVersion, kind: body.kind, metadata: { name, namespace, uid, resourceVersion } } as Body;
+/** What the stream remembers of an object: `namespace/name` (`/name` when cluster-scoped). */
+type Known = Map<string, string>;
+
+function refOf(body: Body): string {
+  return `${body.metadata.namespace ?? ''}/${body.metadata.name ?? ''}`;
+}
+
+/** A minimal body of a vanished object, for its synthesized DELETED event. */
+function stubOf(resource: WatchOptions['resource'], uid: string, ref: string): Body {
+  const slash = ref.indexOf('/');
+  const namespace = ref.slice(0, slash) || undefined;
+  return { apiVersion: apiVersionOf(resource), kind: resource.kind, metadata: { name: ref.slice(slash + 1), namespace, uid } } as Body;
 }
 
 async function backoff(options: WatchOptions, failures: number, signal: AbortSignal): Promise<void> {
