@@ -16,7 +16,9 @@ import { Semaphore } from '../src/engine/semaphore.ts';
 import { KubeClient } from '../src/kube/client.ts';
 import { defaultSettings } from '../src/model/settings.ts';
 import { storagesOf } from '../src/model/storages.ts';
-import { createRootLogger } from '../src/observe/log.ts';
+import { createRootLogger, objectLogger } from '../src/observe/log.ts';
+import { createActor } from 'xstate';
+import { objectMachine } from '../machines/object.ts';
 import type { Body } from '../src/model/body.ts';
 import { KEX_RESOURCE } from '../test/helpers/kube.ts';
 
@@ -71,6 +73,17 @@ const t1 = performance.now();
 for (let i = 0; i < n; i++) body(i);
 const bodyMs = performance.now() - t1;
 await dispatcher.stopAll(1000);
+
+// Attribution: the parts of a live idle actor measured alone (the rest: services, map entries, closures).
+const keep: unknown[] = [];
+let before = heap();
+for (let i = 0; i < n; i++) keep.push(objectLogger(logger, { namespace: 'bench', name: `idle-${i}`, uid: `uid-${i}`, kind: 'KopfExample' }));
+const loggerBytes = heap() - before;
+keep.length = 0;
+before = heap();
+for (let i = 0; i < n; i++) keep.push(createActor(objectMachine, { input: { key: `kopfexamples.v1.kopf.dev/uid-${i}`, passivateAfter: null } }).start());
+const actorBytes = heap() - before;
+keep.length = 0;
 await client.close();
 
 const kib = (bytes: number): string => (bytes / n / 1024).toFixed(2);
@@ -78,5 +91,8 @@ console.log(`\nObject actors, live and passivated (Node ${process.version}; N = 
 console.log('| figure | value |\n|---|---|');
 console.log(`| heap per idle live actor (${liveCount} live) | ${kib(live - base)} KiB |`);
 console.log(`| heap per passivated object (${passiveCount} records) | ${kib(passive - base)} KiB |`);
+console.log(`| of a live one: the XState actor alone (idle, no services) | ${kib(actorBytes)} KiB |`);
+console.log(`| of a live one: its pino child logger alone | ${kib(loggerBytes)} KiB |`);
+console.log(`| of a live one: the rest (services, the actor's entry in the engine's maps, closures) | ${kib(live - base - actorBytes - loggerBytes)} KiB |`);
 console.log(`| restore (event to a passivated object: actor, logger and services rebuilt, event found stale) | ${((restoreMs - bodyMs) * 1000 / n).toFixed(1)} µs each (${restored} restored) |`);
 process.exit(0);
