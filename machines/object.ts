@@ -140,6 +140,15 @@ function eventOf(context: ObjectContext): MachineEvent {
   return context.current;
 }
 
+/**
+ * Whether a watch event is not newer than the known resourceVersion (our own patch's echo, or older): the
+ * machine's `isStale` guard. DELETED is never stale. The dispatcher asks it for a passivated object too (its
+ * record's `knownRv`), so a stale event (a relist, say) does not restore the actor only to be dropped.
+ */
+export function isStaleEvent(event: MachineEvent, knownRv: string | null): boolean {
+  return event.type !== 'DELETED' && !isNewer(event.object.metadata.resourceVersion, knownRv);
+}
+
 /** Takes the newest of the pending event and the current body (DELETED always wins). */
 function newest(current: MachineEvent | null, pending: MachineEvent | null): MachineEvent | null {
   if (!pending) return current;
@@ -178,8 +187,7 @@ export const objectMachine = setup({
     isDeleting: ({ context }) => Boolean(eventOf(context).object.metadata.deletionTimestamp),
     isInitial: ({ context }) => context.initial,
     /** The event is not newer than what we know: our own patch's echo, or older. DELETED is never stale. */
-    isStale: ({ context, event }) =>
-      event.type === 'watch.event' && event.event.type !== 'DELETED' && !isNewer(event.event.object.metadata.resourceVersion, context.knownRv),
+    isStale: ({ context, event }) => event.type === 'watch.event' && isStaleEvent(event.event, context.knownRv),
     reactionGone: ({ event }) => outputOf(event).gone === true,
     reactionDelayed: ({ event }) => outputOf(event).outcome === 'delayed',
     /** A reaction wrote (its returned body is newer) or a newer event arrived meanwhile. */

@@ -5,7 +5,7 @@
  * long enough, machines/object.ts decides) leaves only its small record here; the object's next event
  * restores it. Created per operator by src/engine/operator.ts; the watch loops call `dispatch()`.
  */
-import type { PassivatedRecord } from '../../machines/object.ts';
+import { isStaleEvent, type PassivatedRecord } from '../../machines/object.ts';
 import type { RawEvent } from '../model/body.ts';
 import type { Logger } from '../observe/log.ts';
 
@@ -34,6 +34,8 @@ export class Dispatcher {
   readonly #passivated = new Map<string, PassivatedRecord>();
   /** How many actors were restored from their records so far. */
   #restored = 0;
+  /** Stale events for passivated objects, answered by their records (no restore). */
+  #staleForPassivated = 0;
   readonly #factory: ActorFactory;
   readonly #logger: Logger;
   #stopping = false;
@@ -61,6 +63,11 @@ export class Dispatcher {
   /** Number of actors restored from passivation so far. */
   get restoredCount(): number {
     return this.#restored;
+  }
+
+  /** Number of stale events for passivated objects that were dropped without restoring them. */
+  get staleForPassivatedCount(): number {
+    return this.#staleForPassivated;
   }
 
   /** Keys of the passivated objects. */
@@ -92,6 +99,11 @@ export class Dispatcher {
       const restored = this.#passivated.get(key);
       // A DELETED for a passivated object restores it too: its actor ends the way a live one does.
       if (event.type === 'DELETED' && !restored) return;
+      // The chart's own staleness rule, answered by the record: a stale event would be dropped by the restored actor.
+      if (restored && isStaleEvent(event, restored.knownRv)) {
+        this.#staleForPassivated++;
+        return;
+      }
       try {
         actor = this.#factory(key, event, restored);
       } catch (err) {

@@ -2,7 +2,7 @@
 // exactly the delay, coalescing, stale/echo events, throttling, release and stop, passivation. No cluster, no waiting.
 import test from 'ava';
 import { createActor, fromPromise, SimulatedClock, waitFor } from 'xstate';
-import { objectMachine, type MachineEvent, type ObjectInput, type ReactInput, type ReactOutput, type ReleaseInput, type ReleaseOutput } from '../../machines/object.ts';
+import { isStaleEvent, objectMachine, type MachineEvent, type ObjectInput, type ReactInput, type ReactOutput, type ReleaseInput, type ReleaseOutput } from '../../machines/object.ts';
 
 interface Body {
   metadata: { resourceVersion?: string; deletionTimestamp?: string | null; finalizers?: string[]; handled?: string };
@@ -277,4 +277,11 @@ test('an actor with daemons or timers is never passivated; with passivation off 
   await waitFor(off.actor, (s) => s.matches('idle'));
   off.clock.increment(10 ** 9);
   t.true(off.actor.getSnapshot().matches('idle'));
+});
+
+test('a passivated record answers staleness as the chart does: not newer is stale, DELETED never is', (t) => {
+  t.true(isStaleEvent(ev(null, 10).event, '10'));
+  t.true(isStaleEvent(ev('MODIFIED', 9).event, '10'));
+  t.false(isStaleEvent(ev('MODIFIED', 11).event, '10'));
+  t.false(isStaleEvent(ev('DELETED', 10).event, '10'));
 });
