@@ -25,6 +25,8 @@ export interface ChurnResult {
   cpuMsPerChange: number[];
   /** Seconds per round. */
   seconds: number[];
+  /** kopf-ts only: heap used after a forced GC, after each round (tells a leak from heap headroom). */
+  heapUsed?: number[];
 }
 
 async function churn(bench: Bench, impl: Impl, n: number, rounds: number): Promise<ChurnResult> {
@@ -40,6 +42,7 @@ async function churn(bench: Bench, impl: Impl, n: number, rounds: number): Promi
       await steps(bench, tracker, names(`r${round}`, n), impl, {});
       out.seconds.push((performance.now() - t0) / 1000);
       out.cpuMsPerChange.push(((op.cpuSeconds() - cpu0) * 1000) / (3 * n));
+      if (impl === 'kopf-ts') (out.heapUsed ??= []).push((await op.memoryUsage()).heapUsed);
       out.rss.push(await settledRss(op, 20));
       console.error(`(g) ${impl}: round ${round}: ${fmt(out.rss.at(-1)! / MiB, 1)} MiB, ${fmt(out.cpuMsPerChange.at(-1), 3)} CPU ms per change`);
     }
@@ -61,7 +64,8 @@ export async function scenarioG(bench: Bench, n: number, rounds = 10): Promise<M
   const kopf = results.get('Kopf');
   const rows: string[][] = [];
   for (let i = 0; i < rounds; i++) {
-    const cell = (r: ChurnResult | undefined): string => (r ? `${fmt(r.rss[i]! / MiB, 1)} MiB, ${fmt(r.cpuMsPerChange[i], 3)} ms` : '–');
+    const cell = (r: ChurnResult | undefined): string =>
+      r ? `${fmt(r.rss[i]! / MiB, 1)} MiB${r.heapUsed ? ` (heap ${fmt(r.heapUsed[i]! / MiB, 1)})` : ''}, ${fmt(r.cpuMsPerChange[i], 3)} ms` : '–';
     rows.push([String(i + 1), cell(ts), cell(kopf)]);
   }
   const growth = (r: ChurnResult | undefined): string => (r ? `${fmt((100 * (r.rss.at(-1)! - r.rss[0]!)) / r.rss[0]!, 1)} %` : '–');
