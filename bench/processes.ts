@@ -86,6 +86,14 @@ export class OperatorProcess {
     return [this.pid, ...descendants(this.pid)].reduce((sum, pid) => sum + vmRss(pid), 0);
   }
 
+  /**
+   * CPU seconds (user + system, from /proc/PID/stat) the operator and its child processes used so far; the
+   * difference around a phase is the operator's own CPU time of that phase (issue 16).
+   */
+  cpuSeconds(): number {
+    return [this.pid, ...descendants(this.pid)].reduce((sum, pid) => sum + cpuTicks(pid), 0) / CLOCK_TICKS;
+  }
+
   /** kopf-ts only: asks the operator (bench/kopf-ts/common.ts) for process.memoryUsage() and waits for the answer. */
   async memoryUsage(): Promise<NodeJS.MemoryUsage> {
     const from = this.output.length;
@@ -102,6 +110,21 @@ export class OperatorProcess {
       await this.#exit;
       clearTimeout(timer);
     }
+  }
+}
+
+/** Clock ticks per second of /proc/PID/stat (`getconf CLK_TCK`: 100 on Linux x86_64). */
+const CLOCK_TICKS = 100;
+
+/** utime + stime of a process, in clock ticks (0 when it is gone). */
+function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command: state is field 3, so utime (14) and stime (15) are at 11 and 12 here.
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
   }
 }
 

@@ -17,7 +17,8 @@ import { configure, configuredRootLogger } from '../observe/configure.ts';
 import { defaultSettings, type OperatorSettings } from '../model/settings.ts';
 import { mergeSettings, SETTINGS_ENV } from '../model/settings-merge.ts';
 import { activeResources, waitForHungTasks } from './hung-tasks.ts';
-import { fanOut, startDevtools, statelyInspector, type Devtools } from '../devtools/index.ts';
+import type { Devtools } from '../devtools/index.ts';
+import type { ObjectActorOptions } from '../engine/object-actor.ts';
 
 /** The options of `kopf-ts run`, as commander parses them. */
 export interface RunCliOptions {
@@ -97,8 +98,10 @@ export async function serveOperator(
   }
 
   // Checked (and the port bound) before anything runs: a refused address fails at once.
+  // The devtools (their server, page and layout engine) are imported only when asked for (issue 16: a lean process).
   let devtools: Devtools | null = null;
   if (options.devtools) {
+    const { startDevtools } = await import('../devtools/index.ts');
     devtools = await startDevtools({
       address: options.devtools,
       allowRemote: options.devtoolsAllowRemote ?? false,
@@ -106,12 +109,15 @@ export async function serveOperator(
     // Printed even with -q: without the URL (and its token) the page cannot be opened.
     (options.quiet ? logger.warn : logger.info).call(logger, `Devtools: ${devtools.url}`);
   }
-  const stately = options.inspectStately ? statelyInspector(options.inspectStately) : null;
+  const stately = options.inspectStately
+    ? (await import('../devtools/stately.ts')).statelyInspector(options.inspectStately)
+    : null;
   if (stately)
     logger.info(
       `Sending the actors' inspection events to the Stately inspector at ${options.inspectStately}.`,
     );
-  const inspect = fanOut(devtools?.inspect, stately?.inspect);
+  const inspect: ObjectActorOptions['inspect'] | undefined =
+    devtools || stately ? (await import('../devtools/stately.ts')).fanOut(devtools?.inspect, stately?.inspect) : undefined;
 
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -237,7 +237,7 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
   const limiter = new Semaphore(settings.queueing.workerLimit);
   const eventQueues = new EventQueues(limiter);
   const contexts = new Map<string, ResourceContext>();
-  const dispatcher = new Dispatcher((key, event) => {
+  const dispatcher = new Dispatcher((key, event, restored) => {
     const scope = key.slice(0, key.lastIndexOf('/'));
     const ctx = contexts.get(scope);
     if (!ctx) throw new Error(`no resource context for ${scope}`);
@@ -250,9 +250,9 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
       inspect: options.inspect,
       timeline: options.timeline,
       metrics: metrics?.recorder,
-    });
+    }, restored);
   }, logger);
-  metrics?.watch({ dispatcher, limiter, pool });
+  metrics?.watch({ dispatcher, limiter, pool, passivatedActors: () => dispatcher.passivatedCount });
 
   const watchers = new Map<string, Watcher>();
   const background: Promise<void>[] = [];
@@ -440,6 +440,7 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
       resource: NAMESPACE_RESOURCE,
       signal,
       pageSize: settings.watching.listPageSize,
+      streamingLists: settings.watching.streamingLists,
       health,
     })) {
       if (item.kind === 'listed') {
@@ -473,6 +474,7 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
       resource: CRD_RESOURCE,
       signal,
       pageSize: settings.watching.listPageSize,
+      streamingLists: settings.watching.streamingLists,
       health,
     })) {
       if (item.kind === 'listed' || item.event.type === null) continue;

@@ -60,13 +60,16 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
           serverTimeout: ctx.settings.watching.serverTimeout,
           reconnectBackoff: ctx.settings.watching.reconnectBackoff,
           pageSize: ctx.settings.watching.listPageSize,
+          streamingLists: ctx.settings.watching.streamingLists,
+          keepManagedFields: ctx.settings.watching.keepManagedFields,
           ...(health ? { health } : {}),
           ...(metrics ? { onRestart: (reason: string) => metrics.watchRestart(plural, reason) } : {}),
         })) {
           if (item.kind === 'listed') {
             if (item.relist) metrics?.relist(plural);
-            if (item.relist) logger.info(`Re-listed ${where}: ${item.count} objects.`);
-            else logger.info(`Watching ${where} (${item.count} objects listed).`);
+            const how = item.streamed ? 'streamed' : 'listed';
+            if (item.relist) logger.info(`Re-listed ${where}: ${item.count} objects ${how}.`);
+            else logger.info(`Watching ${where} (${item.count} objects ${how}).`);
             if (indexTarget) indexing?.readiness.unblock(blocker);
             markListed();
             continue;
