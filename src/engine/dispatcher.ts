@@ -2,10 +2,12 @@
  * The dispatcher: routes each watch event to the actor of its object (by `metadata.uid`), creating the
  * actor on first sight and forgetting it when it reaches a final state. Actors are independent root actors
  * in a Map (spawning thousands of children into one XState parent is quadratic). Created per operator by
- * src/engine/operator.ts; the watch loops call `dispatch()`.
+ * src/engine/operator.ts; the watch loops call `dispatch()`. An {@link Ownership} (peering's pause, sharding)
+ * decides which objects get actors now; its gate (src/engine/ownership.ts) parks and withdraws the others.
  */
 import type { RawEvent } from '../model/body.ts';
 import type { Logger } from '../observe/log.ts';
+import { OWN_EVERYTHING, OwnershipGate, type OwnedObject, type Ownership } from './ownership.ts';
 
 /** The part of an object actor the dispatcher uses. */
 export interface DispatchedActor {
@@ -15,9 +17,21 @@ export interface DispatchedActor {
   /** Whether a reaction (or a finalizer release) is in flight. */
   busy(): boolean;
   /** Asks the object's daemons and timers to stop (they follow their own cancellation protocol). */
-  stopBackground?(reason: 'OPERATOR_EXITING'): void;
+  stopBackground?(reason: 'OPERATOR_EXITING' | 'OPERATOR_PAUSING'): void;
   /** Whether daemons or timers still run. */
   hasBackground?(): boolean;
+  /** The newest event the actor has seen (ownership is decided on its body). */
+  latest?(): RawEvent | undefined;
+}
+
+/** Options of the {@link Dispatcher}. */
+export interface DispatcherOptions {
+  /** Which objects may have actors now (default: all). */
+  ownership?: Ownership;
+  /** How long in-flight reactions may finish when their objects' ownership is withdrawn (ms). */
+  withdrawTimeoutMs?: number;
+  /** How long withdrawn daemons and timers may take to stop (ms; default: `withdrawTimeoutMs`). */
+  withdrawBackgroundTimeoutMs?: number;
 }
 
 /** Creates the actor of a newly seen object. */
@@ -28,11 +42,31 @@ export class Dispatcher {
   readonly #actors = new Map<string, DispatchedActor>();
   readonly #factory: ActorFactory;
   readonly #logger: Logger;
+  readonly #gate: OwnershipGate;
   #stopping = false;
 
-  constructor(factory: ActorFactory, logger: Logger) {
+  constructor(factory: ActorFactory, logger: Logger, options: DispatcherOptions = {}) {
     this.#factory = factory;
     this.#logger = logger;
+    const timeoutMs = options.withdrawTimeoutMs ?? 0;
+    this.#gate = new OwnershipGate(
+      options.ownership ?? OWN_EVERYTHING,
+      {
+        live: () => [...this.#actors].map(([key, actor]) => [key, actor.latest?.()] as [string, RawEvent | undefined]),
+        withdraw: async (keys) => {
+          const actors = keys.flatMap((key) => this.#actors.get(key) ?? []);
+          await stopActors(actors, 'OPERATOR_PAUSING', timeoutMs, options.withdrawBackgroundTimeoutMs ?? timeoutMs);
+          for (const key of keys) this.#actors.delete(key);
+        },
+        redispatch: (scope, event) => this.dispatch(scope, event),
+      },
+      logger,
+    );
+  }
+
+  /** Whether the object is owned now (else its events only wait, parked, for ownership to come back). */
+  owns(object: OwnedObject): boolean {
+    return this.#gate.owns(object);
   }
 
   /** Number of live actors. */
@@ -57,6 +91,7 @@ export class Dispatcher {
       return;
     }
     const key = `${scope}/${uid}`;
+    if (!this.#gate.admit(scope, key, event)) return;
     let actor = this.#actors.get(key);
     if (!actor) {
       if (event.type === 'DELETED') return;
@@ -83,18 +118,24 @@ export class Dispatcher {
    */
   async stopAll(timeoutMs: number, backgroundTimeoutMs = timeoutMs): Promise<number> {
     this.#stopping = true;
-    const actors = [...this.#actors.values()];
-    for (const actor of actors) actor.stopBackground?.('OPERATOR_EXITING');
-    const started = Date.now();
-    const pending = (): boolean =>
-      (Date.now() < started + timeoutMs && actors.some((a) => a.busy())) || (Date.now() < started + backgroundTimeoutMs && actors.some((a) => a.hasBackground?.()));
-    while (pending()) await new Promise((r) => setTimeout(r, 20));
-    const left = actors.filter((a) => a.busy()).length;
-    for (const actor of actors) actor.send({ type: 'operator.stop' });
-    await Promise.all(actors.map((a) => a.done));
+    this.#gate.close();
+    const left = await stopActors([...this.#actors.values()], 'OPERATOR_EXITING', timeoutMs, backgroundTimeoutMs);
     this.#actors.clear();
     return left;
   }
+}
+
+/** Stops daemons/timers with `reason`, lets reactions finish within the timeouts, stops the actors; returns how many were busy. */
+async function stopActors(actors: DispatchedActor[], reason: 'OPERATOR_EXITING' | 'OPERATOR_PAUSING', timeoutMs: number, backgroundTimeoutMs: number): Promise<number> {
+  for (const actor of actors) actor.stopBackground?.(reason);
+  const started = Date.now();
+  const pending = (): boolean =>
+    (Date.now() < started + timeoutMs && actors.some((a) => a.busy())) || (Date.now() < started + backgroundTimeoutMs && actors.some((a) => a.hasBackground?.()));
+  while (pending()) await new Promise((r) => setTimeout(r, 20));
+  const left = actors.filter((a) => a.busy()).length;
+  for (const actor of actors) actor.send({ type: 'operator.stop' });
+  await Promise.all(actors.map((a) => a.done));
+  return left;
 }
 
 function truncate(event: RawEvent): string {

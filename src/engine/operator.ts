@@ -34,6 +34,7 @@ import { parseLivenessEndpoint } from '../observe/liveness-endpoint.ts';
 import { startLiveness, type RunningLiveness } from './liveness.ts';
 import { WatchHealthBoard } from './watch-health.ts';
 import { OperatorIndexes } from '../indexing/indexes.ts';
+import { ownedByAll, type Ownership } from './ownership.ts';
 
 /** Options of {@link runOperator} (and `kopf.run()`). */
 export interface OperatorOptions {
@@ -69,6 +70,11 @@ export interface OperatorOptions {
    * `http://HOST:PORT/PATH` once the startup handlers succeeded (docs/probes.md). Unset: no endpoint.
    */
   livenessEndpoint?: string;
+  /**
+   * Which objects this operator may handle now, besides peering's pause (src/engine/ownership.ts): objects
+   * not owned are not handled, their daemons and timers stop, and they resume when owned again.
+   */
+  ownership?: Ownership;
 }
 
 const PLAIN_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -189,7 +195,11 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       inspect: options.inspect,
       timeline: options.timeline,
     });
-  }, logger);
+  }, logger, {
+    ownership: ownedByAll([options.ownership].filter((o): o is Ownership => o !== undefined)),
+    withdrawTimeoutMs: settings.queueing.exitTimeout * 1000,
+    withdrawBackgroundTimeoutMs: backgroundExitMs(registry, settings),
+  });
 
   const watchers = new Map<string, Watcher>();
   let servedNamespaces = new Set<string>(patterns.every((p) => PLAIN_NAME.test(p)) ? patterns : []);

@@ -70,7 +70,7 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
           if (indexTarget && indexing) await indexEvent(indexing, indexTarget, event);
           const deliver = (): void => {
             const eventHandlers = eventHandlersOf(ctx);
-            if (eventHandlers.length) void runEventHandlers(ctx, eventHandlers, event, logger, memo);
+            if (eventHandlers.length && dispatcher.owns(event.object)) void runEventHandlers(ctx, eventHandlers, event, logger, memo);
             if (hasChanging) dispatcher.dispatch(resourceName(ctx.resource), event);
           };
           if (indexing) indexing.readiness.run(deliver);
