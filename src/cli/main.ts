@@ -11,6 +11,7 @@ import { initCommand } from './init.ts';
 import { runCommand, type RunCliOptions } from './run.ts';
 import { machinesCommand } from './machines.ts';
 import { rbacCommand, type RbacCliOptions } from './rbac.ts';
+import { freezeCommand, peeringCrdsCommand, resumeCommand, type FreezeCliOptions, type PeeringCrdsCliOptions } from './peering.ts';
 
 const program = new Command('kopf-ts').description('Kubernetes operators in TypeScript, the Kopf way.');
 
@@ -59,7 +60,14 @@ program
   .option('-m, --module <module>', 'an operator module to import (repeatable)', collect)
   .option('-n, --namespace <pattern>', "namespaces to serve: globs, '!' excludes (repeatable)", collect)
   .option('-A, --all-namespaces', 'serve the whole cluster')
-  .option('--standalone', 'do not peer with other operators')
+  .option('--standalone', 'do not peer with other operators, even if the peering CRD exists')
+  .addOption(
+    new Option('-P, --peering <name>', 'the peering object to use; makes peering mandatory (default: "default" if the CRD exists)').env(
+      'KOPF_RUN_PEERING',
+    ),
+  )
+  .option('-p, --priority <n>', 'our priority among the peers: lower ones pause (default 0)')
+  .option('--dev', 'development mode: priority 666, so that the deployed operators pause')
   .option('-v, --verbose', 'debug logging')
   .option('-d, --debug', 'debug logging')
   .option('-q, --quiet', 'warnings and errors only')
@@ -76,6 +84,34 @@ program
     "send the actors' XState inspection events to a Stately inspector (ws://…)",
   )
   .action(async (paths: string[], options: RunCliOptions) => runCommand(paths, options));
+
+const peeringTarget = (command: Command): Command =>
+  command
+    .option('-n, --namespace <pattern>', 'the KopfPeering in these namespaces (repeatable; globs)', collect)
+    .option('-A, --all-namespaces', 'the ClusterKopfPeering (the default when no -n is given)')
+    .option('-i, --id <id>', 'the identity of the record (default: user@host)')
+    .addOption(new Option('-P, --peering <name>', 'the peering object').default('default'))
+    .option('--kubeconfig <file>', 'a kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('-v, --verbose', 'debug logging')
+    .option('-q, --quiet', 'warnings and errors only');
+peeringTarget(
+  program
+    .command('freeze')
+    .description("pause the operators of a lower priority on a peering (Kopf's freeze): write a peer record for --lifetime seconds")
+    .requiredOption('-t, --lifetime <seconds>', 'how long the freeze lasts unless resumed')
+    .option('-p, --priority <n>', 'the priority of the record', '100')
+    .option('--dev', 'priority 666')
+    .option('-m, --message <message>', 'why (logged)'),
+).action(async (options: FreezeCliOptions) => freezeCommand(options));
+peeringTarget(
+  program.command('resume').description('remove the record of `kopf-ts freeze` (the same --id): the paused operators resume'),
+).action(async (options: FreezeCliOptions) => resumeCommand(options));
+program
+  .command('peering-crds')
+  .description("print Kopf's peering CRDs (KopfPeering, ClusterKopfPeering of kopf.dev/v1) and default peering objects, or apply them")
+  .option('--apply', 'apply them to the cluster (server-side) instead of printing')
+  .option('--kubeconfig <file>', 'a kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+  .action(async (options: PeeringCrdsCliOptions) => peeringCrdsCommand(options));
 
 program
   .command('dev')

@@ -1,5 +1,5 @@
 /**
- * `kopf-ts run FILE... [-m MODULE]... [-n NS]... [-A] [--standalone] [-v|-d|-q] [--log-format F]
+ * `kopf-ts run FILE... [-m MODULE]... [-n NS]... [-A] [--standalone] [-P NAME] [-p N] [--dev] [-v|-d|-q] [--log-format F]
  * [--devtools [HOST:PORT]] [--devtools-allow-remote] [--inspect-stately URL] [-L URL]`: loads the operator's files
  * (TypeScript or JavaScript; each registers handlers on import) and runs the operator until SIGINT/SIGTERM,
  * with the devtools page and/or Stately's inspector attached when asked. Settings may come as JSON in
@@ -16,6 +16,7 @@ import { configure, configuredRootLogger } from '../observe/configure.ts';
 import { defaultSettings, type OperatorSettings } from '../model/settings.ts';
 import { mergeSettings, SETTINGS_ENV } from '../model/settings-merge.ts';
 import { activeResources, waitForHungTasks } from './hung-tasks.ts';
+import { DEV_PRIORITY } from '../peering/peering.ts';
 import { fanOut, startDevtools, statelyInspector, type Devtools } from '../devtools/index.ts';
 
 /** The options of `kopf-ts run`, as commander parses them. */
@@ -24,6 +25,12 @@ export interface RunCliOptions {
   namespace?: string[];
   allNamespaces?: boolean;
   standalone?: boolean;
+  /** `-P/--peering NAME`: the peering object; makes peering mandatory. */
+  peering?: string;
+  /** `-p/--priority N` (a string as commander gives it). */
+  priority?: string;
+  /** `--dev`: priority 666. */
+  dev?: boolean;
   verbose?: boolean;
   debug?: boolean;
   quiet?: boolean;
@@ -66,6 +73,8 @@ export async function serveOperator(
   if (options.allNamespaces && options.namespace?.length) {
     throw new Error('Either --namespace or --all-namespaces can be used, not both.');
   }
+  const priority = options.dev ? DEV_PRIORITY : options.priority === undefined ? undefined : Number(options.priority);
+  if (priority !== undefined && !Number.isInteger(priority)) throw new Error(`--priority must be an integer, not ${JSON.stringify(options.priority)}.`);
   // A bad --liveness fails before the operator's files are even loaded.
   if (options.liveness !== undefined) parseLivenessEndpoint(options.liveness);
   configure({
@@ -130,7 +139,9 @@ export async function serveOperator(
       settings,
       namespaces,
       clusterwide: options.allNamespaces === true || namespaces.length === 0,
-      standalone: options.standalone ?? false,
+      ...(options.standalone ? { standalone: true } : {}),
+      ...(options.peering !== undefined ? { peeringName: options.peering } : {}),
+      ...(priority !== undefined ? { priority } : {}),
       moduleUrls,
       signal: stop.signal,
       ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),

@@ -35,6 +35,7 @@ import { startLiveness, type RunningLiveness } from './liveness.ts';
 import { WatchHealthBoard } from './watch-health.ts';
 import { OperatorIndexes } from '../indexing/indexes.ts';
 import { ownedByAll, type Ownership } from './ownership.ts';
+import { applyPeeringOptions, startPeering } from '../peering/peering.ts';
 
 /** Options of {@link runOperator} (and `kopf.run()`). */
 export interface OperatorOptions {
@@ -44,7 +45,12 @@ export interface OperatorOptions {
   /** Namespace patterns (Kopf's globs with `!` exclusions); ignored when `clusterwide`. */
   namespaces?: string[];
   clusterwide?: boolean;
+  /** No peering even if the peering CRD exists (Kopf's `standalone`; default: settings.peering.standalone). */
   standalone?: boolean;
+  /** Our priority among the peers (Kopf's `priority`; `--dev` is 666). */
+  priority?: number;
+  /** The peering object's name; makes peering mandatory (Kopf's `peering_name`, `--peering`). */
+  peeringName?: string;
   /** A kubeconfig file; default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account. */
   kubeconfig?: string;
   /** The operator's files (for sync handlers on the worker pool). */
@@ -102,6 +108,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   const signal = AbortSignal.any([options.signal ?? new AbortController().signal, loginLost.signal]);
   const clusterwide = options.clusterwide ?? !options.namespaces?.length;
   const patterns = options.namespaces ?? [];
+  applyPeeringOptions(settings, { clusterwide, standalone: options.standalone, peeringName: options.peeringName, priority: options.priority });
   if (options.livenessEndpoint !== undefined) parseLivenessEndpoint(options.livenessEndpoint);
   const watches = new WatchHealthBoard();
 
@@ -180,6 +187,8 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   poster.start();
   setCurrentPoster((request) => poster.enqueue(request));
 
+  // Kopf's peering (src/peering): while a peer of a higher priority lives, nothing is owned (all pauses).
+  const peering = startPeering({ client, settings, logger });
   const limiter = new Semaphore(settings.queueing.workerLimit);
   const contexts = new Map<string, ResourceContext>();
   const dispatcher = new Dispatcher((key, event) => {
@@ -196,7 +205,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       timeline: options.timeline,
     });
   }, logger, {
-    ownership: ownedByAll([options.ownership].filter((o): o is Ownership => o !== undefined)),
+    ownership: ownedByAll([peering, options.ownership].filter((o): o is Ownership => o != null)),
     withdrawTimeoutMs: settings.queueing.exitTimeout * 1000,
     withdrawBackgroundTimeoutMs: backgroundExitMs(registry, settings),
   });
@@ -206,6 +215,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   const dynamicNamespaces = !clusterwide && !patterns.every((p) => PLAIN_NAME.test(p));
 
   const reconcileWatchers = (): void => {
+    peering?.adjust(clusterwide ? [undefined] : [...servedNamespaces]);
     const wanted = new Set<string>();
     for (const ctx of contexts.values()) {
       const scopes = clusterwide || !ctx.resource.namespaced ? [undefined] : [...servedNamespaces];
@@ -259,6 +269,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
         });
     }
     for (const name of [...contexts.keys()]) if (!selected.has(name)) contexts.delete(name);
+    peering?.setResources(resources);
     reconcileWatchers();
   };
 
@@ -300,6 +311,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       backgroundExitMs(registry, settings),
     );
     if (left) logger.warn(`${left} objects were still reacting at exit; they continue after a restart.`);
+    await peering?.stop();
     options.onStopping?.({ abandoned: left });
     await Promise.allSettled(background);
     await closePool();

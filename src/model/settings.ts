@@ -103,6 +103,23 @@ export interface OperatorSettings {
     /** Seconds the event loop may be blocked (a timer late by that much) before the operator is not alive. */
     eventLoopLagLimit: number;
   };
+  /** Kopf's peering (docs/scaling.md): operators on one peering object see each other; lower priorities pause. */
+  peering: {
+    /** The name of the KopfPeering / ClusterKopfPeering object: operators on other names do not see each other. */
+    name: string;
+    /** Do not log the keep-alives (pauses, resumes and a missing peering object are logged anyway). */
+    stealth: boolean;
+    /** This operator's priority: it pauses while a live peer has a higher one (or the same: all of them pause). */
+    priority: number;
+    /** Seconds our record is valid for the peers; the keep-alive renews it 5–10 s earlier. */
+    lifetime: number;
+    /** Peering is required: without the peering CRD the operator stays paused (set by `--peering NAME`). */
+    mandatory: boolean;
+    /** No peering at all, even if the CRD exists (`--standalone`). */
+    standalone: boolean;
+    /** ClusterKopfPeering (cluster-wide operators, `-A`) rather than a KopfPeering in every served namespace. */
+    clusterwide: boolean;
+  };
   process: {
     /**
      * `kopf-ts run` only: seconds to wait, after the cleanup handlers, for what handlers started and left running
@@ -154,6 +171,7 @@ export function defaultSettings(): OperatorSettings {
     },
     background: { cancellationPolling: 60 },
     liveness: { cachingPeriod: 10, watchFailureLimit: 60, eventLoopLagLimit: 5 },
+    peering: { name: 'default', stealth: false, priority: 0, lifetime: 60, mandatory: false, standalone: false, clusterwide: false },
     process: { hungTasksTimeout: 5 },
   };
 }
