@@ -4,7 +4,10 @@
  * plane: a ClusterKopfPeering `default` there would make every cluster-wide operator of the other test files
  * peer with each other (same priority: all pause).
  */
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { startControlPlane, type ControlPlane } from '../../src/cluster/index.ts';
 import { KubeClient } from '../../src/kube/client.ts';
 import { loadConnection } from '../../src/kube/config.ts';
@@ -12,6 +15,8 @@ import { applyManifests } from '../../src/kube/manifests.ts';
 import { peeringManifest } from '../../src/peering/manifest.ts';
 import { KopfRunner, type SettingsOverrides } from '../../src/testing.ts';
 import { CRD_PATH } from './cluster.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/kopf-ts.js', import.meta.url));
 
 /** A plane with the peering CRDs. */
 export interface PeeringPlane {
@@ -23,6 +28,8 @@ export interface PeeringPlane {
   env: NodeJS.ProcessEnv;
   /** Runs `kopf-ts ARGS...` on this plane (not started yet). */
   runner(args: string[], settings?: SettingsOverrides): KopfRunner;
+  /** Runs a `kopf-ts` command to its end (e.g. freeze, resume); resolves with its output, rejects when it fails. */
+  command(args: string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -47,6 +54,10 @@ export async function peeringPlane(options: { apiserverFlags?: string[] } = {}):
         echo: process.env.KOPF_TS_TEST_ECHO === '1',
         ...(settings ? { settings } : {}),
       }),
+    command: async (args) => {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { env });
+      return stdout + stderr;
+    },
     stop: async () => {
       await user.close();
       await plane.stop();
