@@ -18,8 +18,14 @@ test('the README: same priorities warn, --dev pauses the other, its exit and fre
   let b = env.runner(['run', OPERATOR, '--verbose']).start();
   try {
     // Both complain about the sibling of the same priority.
-    await a.waitFor(/Possibly conflicting operators with the same priority: \[<Peer .*priority=0, lifetime=60/, 60_000);
-    await b.waitFor(/Possibly conflicting operators with the same priority: \[<Peer .*priority=0, lifetime=60/, 60_000);
+    await a.waitFor(
+      /Possibly conflicting operators with the same priority: \[<Peer .*priority=0, lifetime=60/,
+      60_000,
+    );
+    await b.waitFor(
+      /Possibly conflicting operators with the same priority: \[<Peer .*priority=0, lifetime=60/,
+      60_000,
+    );
 
     // B again with --dev: A pauses in its favour.
     t.is(await b.stop(), 0);
@@ -38,7 +44,11 @@ test('the README: same priorities warn, --dev pauses the other, its exit and fre
     const frozen = a.output.length;
     const freeze = await env.command(['freeze', '--lifetime', '60', '--priority', '100']);
     t.regex(freeze, /Frozen as \S+@\S+ \(priority 100, for 60 s\) in 'default' cluster-wide/);
-    await a.waitFor(/Pausing operations in favour of \[<Peer [^/\s]+@[^/\s]+: priority=100, lifetime=60/, 30_000, frozen);
+    await a.waitFor(
+      /Pausing operations in favour of \[<Peer [^/\s]+@[^/\s]+: priority=100, lifetime=60/,
+      30_000,
+      frozen,
+    );
     await createObject(env.user, KEX_RESOURCE, kex('kopf-example-2'), 'default');
     await env.command(['resume']);
     await a.waitFor(/Resuming operations after the pause/, 30_000, frozen);
