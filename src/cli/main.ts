@@ -68,6 +68,7 @@ program
   )
   .option('-p, --priority <n>', 'our priority among the peers: lower ones pause (default 0)')
   .option('--dev', 'development mode: priority 666, so that the deployed operators pause')
+  .option('--shards <count>', 'share the objects with other replicas by this many Lease-held shards (1: leader election)')
   .option('-v, --verbose', 'debug logging')
   .option('-d, --debug', 'debug logging')
   .option('-q, --quiet', 'warnings and errors only')

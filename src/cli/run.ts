@@ -1,5 +1,5 @@
 /**
- * `kopf-ts run FILE... [-m MODULE]... [-n NS]... [-A] [--standalone] [-P NAME] [-p N] [--dev] [-v|-d|-q] [--log-format F]
+ * `kopf-ts run FILE... [-m MODULE]... [-n NS]... [-A] [--standalone] [-P NAME] [-p N] [--dev] [--shards S] [-v|-d|-q] [--log-format F]
  * [--devtools [HOST:PORT]] [--devtools-allow-remote] [--inspect-stately URL] [-L URL]`: loads the operator's files
  * (TypeScript or JavaScript; each registers handlers on import) and runs the operator until SIGINT/SIGTERM,
  * with the devtools page and/or Stately's inspector attached when asked. Settings may come as JSON in
@@ -31,6 +31,8 @@ export interface RunCliOptions {
   priority?: string;
   /** `--dev`: priority 666. */
   dev?: boolean;
+  /** `--shards S` (a string as commander gives it). */
+  shards?: string;
   verbose?: boolean;
   debug?: boolean;
   quiet?: boolean;
@@ -75,6 +77,8 @@ export async function serveOperator(
   }
   const priority = options.dev ? DEV_PRIORITY : options.priority === undefined ? undefined : Number(options.priority);
   if (priority !== undefined && !Number.isInteger(priority)) throw new Error(`--priority must be an integer, not ${JSON.stringify(options.priority)}.`);
+  const shards = options.shards === undefined ? undefined : Number(options.shards);
+  if (shards !== undefined && !(Number.isInteger(shards) && shards >= 1)) throw new Error(`--shards must be a positive integer, not ${JSON.stringify(options.shards)}.`);
   // A bad --liveness fails before the operator's files are even loaded.
   if (options.liveness !== undefined) parseLivenessEndpoint(options.liveness);
   configure({
@@ -142,6 +146,7 @@ export async function serveOperator(
       ...(options.standalone ? { standalone: true } : {}),
       ...(options.peering !== undefined ? { peeringName: options.peering } : {}),
       ...(priority !== undefined ? { priority } : {}),
+      ...(shards !== undefined ? { shards } : {}),
       moduleUrls,
       signal: stop.signal,
       ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),

@@ -36,6 +36,8 @@ import { WatchHealthBoard } from './watch-health.ts';
 import { OperatorIndexes } from '../indexing/indexes.ts';
 import { ownedByAll, type Ownership } from './ownership.ts';
 import { applyPeeringOptions, startPeering } from '../peering/peering.ts';
+import { detectOwnId } from '../peering/identity.ts';
+import { leaseNamespace, startSharding } from '../peering/sharding.ts';
 
 /** Options of {@link runOperator} (and `kopf.run()`). */
 export interface OperatorOptions {
@@ -51,6 +53,8 @@ export interface OperatorOptions {
   priority?: number;
   /** The peering object's name; makes peering mandatory (Kopf's `peering_name`, `--peering`). */
   peeringName?: string;
+  /** Share the objects among replicas by this many Lease-held shards (`--shards`; settings.sharding.shards). */
+  shards?: number;
   /** A kubeconfig file; default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account. */
   kubeconfig?: string;
   /** The operator's files (for sync handlers on the worker pool). */
@@ -108,7 +112,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   const signal = AbortSignal.any([options.signal ?? new AbortController().signal, loginLost.signal]);
   const clusterwide = options.clusterwide ?? !options.namespaces?.length;
   const patterns = options.namespaces ?? [];
-  applyPeeringOptions(settings, { clusterwide, standalone: options.standalone, peeringName: options.peeringName, priority: options.priority });
+  applyPeeringOptions(settings, { clusterwide, standalone: options.standalone, peeringName: options.peeringName, priority: options.priority, shards: options.shards });
   if (options.livenessEndpoint !== undefined) parseLivenessEndpoint(options.livenessEndpoint);
   const watches = new WatchHealthBoard();
 
@@ -187,8 +191,11 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   poster.start();
   setCurrentPoster((request) => poster.enqueue(request));
 
-  // Kopf's peering (src/peering): while a peer of a higher priority lives, nothing is owned (all pauses).
-  const peering = startPeering({ client, settings, logger });
+  // Kopf's peering (src/peering): while a peer of a higher priority lives, nothing is owned (all pauses);
+  // sharding: only the objects of the shards whose Leases this replica holds are owned.
+  const identity = detectOwnId(false);
+  const peering = startPeering({ client, settings, logger, identity });
+  const sharding = startSharding({ client, settings, logger, identity, namespace: leaseNamespace(settings, patterns), inspect: options.inspect });
   const limiter = new Semaphore(settings.queueing.workerLimit);
   const contexts = new Map<string, ResourceContext>();
   const dispatcher = new Dispatcher((key, event) => {
@@ -205,7 +212,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       timeline: options.timeline,
     });
   }, logger, {
-    ownership: ownedByAll([peering, options.ownership].filter((o): o is Ownership => o != null)),
+    ownership: ownedByAll([peering, sharding, options.ownership].filter((o): o is Ownership => o != null)),
     withdrawTimeoutMs: settings.queueing.exitTimeout * 1000,
     withdrawBackgroundTimeoutMs: backgroundExitMs(registry, settings),
   });
@@ -311,7 +318,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       backgroundExitMs(registry, settings),
     );
     if (left) logger.warn(`${left} objects were still reacting at exit; they continue after a restart.`);
-    await peering?.stop();
+    await Promise.all([peering?.stop(), sharding?.stop()]);
     options.onStopping?.({ abandoned: left });
     await Promise.allSettled(background);
     await closePool();

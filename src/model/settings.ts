@@ -120,6 +120,23 @@ export interface OperatorSettings {
     /** ClusterKopfPeering (cluster-wide operators, `-A`) rather than a KopfPeering in every served namespace. */
     clusterwide: boolean;
   };
+  /** Scale-out (docs/scaling.md): replicas share the objects by shards, each shard a Lease held by one replica. */
+  sharding: {
+    /** How many shards (`--shards S`); null: no sharding (every replica handles everything). 1: leader election. */
+    shards: number | null;
+    /** The sharding group: the Leases are `NAME-shard-I-of-S` and `NAME-member-…` (one group per operator). */
+    name: string;
+    /** Where the Leases live; null: the first served namespace, else `default`. */
+    namespace: string | null;
+    /** Seconds a Lease is valid after its last renewal: a dead replica's shards are taken after this. */
+    leaseDuration: number;
+    /** Seconds without a successful renewal after which a holder stops handling the shard (< leaseDuration). */
+    renewDeadline: number;
+    /** Seconds between renewals, attempts to acquire, and looks at the other replicas. */
+    retryPeriod: number;
+    /** Use the apiserver's shardSelector (ShardedListAndWatch) when it is offered: watch only the held shards. */
+    serverSide: boolean;
+  };
   process: {
     /**
      * `kopf-ts run` only: seconds to wait, after the cleanup handlers, for what handlers started and left running
@@ -172,6 +189,7 @@ export function defaultSettings(): OperatorSettings {
     background: { cancellationPolling: 60 },
     liveness: { cachingPeriod: 10, watchFailureLimit: 60, eventLoopLagLimit: 5 },
     peering: { name: 'default', stealth: false, priority: 0, lifetime: 60, mandatory: false, standalone: false, clusterwide: false },
+    sharding: { shards: null, name: 'kopf-ts', namespace: null, leaseDuration: 15, renewDeadline: 10, retryPeriod: 2, serverSide: true },
     process: { hungTasksTimeout: 5 },
   };
 }

@@ -153,6 +153,11 @@ export class Peering {
     state.abort.abort();
   }
 
+  /** Our sharding group, when sharded: its replicas peer without pausing each other. */
+  #shardingGroup(): string | undefined {
+    return this.#settings.sharding.shards !== null ? this.#settings.sharding.name : undefined;
+  }
+
   /** Recomputes the pause from all peering objects; tells the subscribers when it changed. */
   #reevaluate(): void {
     const paused = this.#missing || [...this.#places.values()].some((s) => s.conflict);
@@ -185,6 +190,7 @@ export class Peering {
         this.#settings.peering.priority,
         lifetime,
         signal,
+        this.#shardingGroup(),
       );
       if (!this.#settings.peering.stealth || !found)
         this.#logger.debug(`Keep-alive in ${describePlace(place)}: ${found ? 'ok' : 'not found'}.`);
@@ -244,7 +250,13 @@ export class Peering {
     const settings = this.#settings;
     const now = Date.now();
     const status = event.type === 'DELETED' ? {} : event.object.status;
-    const { dead, higher, same, all } = decide(status, this.identity, settings.peering.priority, now);
+    const { dead, higher, same, all } = decide(
+      status,
+      this.identity,
+      settings.peering.priority,
+      now,
+      this.#shardingGroup(),
+    );
     if (dead.length) {
       try {
         await patchPeers(
@@ -295,7 +307,10 @@ export class Peering {
   }
 }
 
-/** Peering settings from `kopf-ts run`'s options (Kopf's `run()`): `--peering` makes it mandatory, `--dev` is priority 666. */
+/**
+ * Peering (and sharding) settings from `kopf-ts run`'s options (Kopf's `run()`): `--peering` makes it mandatory,
+ * `--dev` is priority 666, `--shards` sets settings.sharding.shards.
+ */
 export function applyPeeringOptions(
   settings: OperatorSettings,
   options: {
@@ -303,8 +318,10 @@ export function applyPeeringOptions(
     standalone?: boolean | undefined;
     peeringName?: string | undefined;
     priority?: number | undefined;
+    shards?: number | undefined;
   },
 ): void {
+  if (options.shards !== undefined) settings.sharding.shards = options.shards;
   settings.peering.clusterwide = options.clusterwide;
   if (options.peeringName !== undefined) {
     settings.peering.mandatory = true;

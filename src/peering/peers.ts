@@ -15,10 +15,12 @@ export interface Peer {
   lastseen: number;
   /** `lastseen + lifetime`, ms. */
   deadline: number;
+  /** kopf-ts only (Kopf ignores it): the sharding group of a sharded replica; its siblings do not pause for it. */
+  sharding?: string;
 }
 
 /** What is written for one identity: the record, or null to remove it (lifetime 0 means removal). */
-export type PeerRecord = { priority: number; lifetime: number; lastseen: string } | null;
+export type PeerRecord = { priority: number; lifetime: number; lastseen: string; sharding?: string } | null;
 
 /** Kopf's default lifetime of a record that does not say its own (a hard-coded 60 s there too). */
 const DEFAULT_LIFETIME = 60;
@@ -40,7 +42,7 @@ export function parsePeers(status: unknown, now: number): Peer[] {
   const peers: Peer[] = [];
   for (const [identity, info] of Object.entries(status as Record<string, unknown>)) {
     if (!info || typeof info !== 'object' || Array.isArray(info)) continue;
-    const record = info as { priority?: unknown; lifetime?: unknown; lastseen?: unknown };
+    const record = info as { priority?: unknown; lifetime?: unknown; lastseen?: unknown; sharding?: unknown };
     const priority = Number(record.priority ?? 0);
     const lifetime = Math.trunc(Number(record.lifetime ?? DEFAULT_LIFETIME));
     const parsed = typeof record.lastseen === 'string' ? Date.parse(record.lastseen) : NaN;
@@ -51,6 +53,7 @@ export function parsePeers(status: unknown, now: number): Peer[] {
       lifetime: Number.isFinite(lifetime) ? lifetime : DEFAULT_LIFETIME,
       lastseen,
       deadline: lastseen + (Number.isFinite(lifetime) ? lifetime : DEFAULT_LIFETIME) * 1000,
+      ...(typeof record.sharding === 'string' ? { sharding: record.sharding } : {}),
     });
   }
   return peers;
@@ -61,10 +64,18 @@ export function isDead(peer: Peer, now: number): boolean {
   return peer.deadline <= now;
 }
 
-/** Our record for a keep-alive (null when `lifetime` is 0 or less: the record is removed, as on exit or `resume`). */
-export function ownRecord(priority: number, lifetime: number, now: number): PeerRecord {
+/**
+ * Our record for a keep-alive (null when `lifetime` is 0 or less: the record is removed, as on exit or `resume`).
+ * A sharded replica adds its sharding group (an extra field, which Kopf's peers ignore).
+ */
+export function ownRecord(priority: number, lifetime: number, now: number, sharding?: string): PeerRecord {
   if (lifetime <= 0) return null;
-  return { priority: Math.trunc(priority), lifetime: Math.trunc(lifetime), lastseen: pythonIsoFormat(now) };
+  return {
+    priority: Math.trunc(priority),
+    lifetime: Math.trunc(lifetime),
+    lastseen: pythonIsoFormat(now),
+    ...(sharding ? { sharding } : {}),
+  };
 }
 
 /** How a peer is shown in the logs (Kopf's `<Peer id: priority=…, lifetime=…, lastseen='…'>`). */
@@ -84,10 +95,21 @@ export interface PeeringDecision {
   all: Peer[];
 }
 
-/** Classifies the peers of a peering object for the operator `identity` at `priority`. */
-export function decide(status: unknown, identity: string, priority: number, now: number): PeeringDecision {
+/**
+ * Classifies the peers of a peering object for the operator `identity` at `priority`. Replicas of our own
+ * sharding group (`sharding`) share the objects by Leases: they are not conflicts.
+ */
+export function decide(
+  status: unknown,
+  identity: string,
+  priority: number,
+  now: number,
+  sharding?: string,
+): PeeringDecision {
   const all = parsePeers(status, now);
-  const live = all.filter((peer) => !isDead(peer, now) && peer.identity !== identity);
+  const live = all.filter(
+    (peer) => !isDead(peer, now) && peer.identity !== identity && !(sharding && peer.sharding === sharding),
+  );
   return {
     dead: all.filter((peer) => isDead(peer, now)),
     higher: live.filter((peer) => peer.priority > priority),

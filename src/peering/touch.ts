@@ -67,6 +67,12 @@ export async function touch(
   priority: number,
   lifetime: number,
   signal?: AbortSignal,
+  sharding?: string,
 ): Promise<boolean> {
-  return await patchPeers(client, place, { [identity]: ownRecord(priority, lifetime, Date.now()) }, signal);
+  return await patchPeers(
+    client,
+    place,
+    { [identity]: ownRecord(priority, lifetime, Date.now(), sharding) },
+    signal,
+  );
 }

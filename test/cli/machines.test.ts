@@ -12,7 +12,7 @@ import { toSvg } from '../../src/devtools/svg.ts';
 const docsUrl = new URL('../../docs/', import.meta.url);
 
 test('every machine of machines/index.ts is rendered: object, daemon, timer', (t) => {
-  t.deepEqual(Object.keys(MACHINES), ['object', 'daemon', 'timer']);
+  t.deepEqual(Object.keys(MACHINES), ['object', 'daemon', 'lease', 'timer']);
 });
 
 for (const id of Object.keys(MACHINES)) {
