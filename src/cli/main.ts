@@ -27,7 +27,12 @@ cluster
     '--kubeconfig <file>',
     'where to write the kubeconfig: a file that does not exist yet (default ~/.cache/kopf-ts/kubeconfig[-NAME])',
   )
-  .action(async (options: { name?: string; kubeconfig?: string }) => clusterUp(options));
+  .option(
+    '--feature-gates <gates>',
+    'kube-apiserver feature gates to enable, comma-separated (e.g. ShardedListAndWatch: server-side sharding for `run --shards`)',
+    (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)],
+  )
+  .action(async (options: { name?: string; kubeconfig?: string; featureGates?: string[] }) => clusterUp(options));
 cluster
   .command('down')
   .description('stop a running `cluster up` (only the one of that name)')

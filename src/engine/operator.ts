@@ -195,7 +195,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   // sharding: only the objects of the shards whose Leases this replica holds are owned.
   const identity = detectOwnId(false);
   const peering = startPeering({ client, settings, logger, identity });
-  const sharding = startSharding({ client, settings, logger, identity, namespace: leaseNamespace(settings, patterns), inspect: options.inspect });
+  const sharding = await startSharding({ client, settings, logger, identity, namespace: leaseNamespace(settings, patterns), inspect: options.inspect });
   const limiter = new Semaphore(settings.queueing.workerLimit);
   const contexts = new Map<string, ResourceContext>();
   const dispatcher = new Dispatcher((key, event) => {
@@ -240,6 +240,19 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     }
   };
 
+  // Server-side sharding: the watches ask for the held shards only, so they restart when those change.
+  let restartTimer: ReturnType<typeof setTimeout> | null = null;
+  sharding?.subscribe(() => {
+    if (!sharding.serverSide || restartTimer || signal.aborted) return;
+    restartTimer = setTimeout(() => {
+      restartTimer = null;
+      if (signal.aborted) return;
+      for (const watcher of watchers.values()) watcher.stop();
+      watchers.clear();
+      reconcileWatchers();
+    }, 200);
+  });
+
   const rescan = async (): Promise<void> => {
     const resources = await discoverResources(client, { signal });
     const selected = new Map<string, Resource>();
@@ -273,6 +286,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
           moduleUrls: options.moduleUrls ?? [],
           selectors,
           indexing,
+          shardSelector: sharding?.serverSide ? () => sharding.selector() : undefined,
         });
     }
     for (const name of [...contexts.keys()]) if (!selected.has(name)) contexts.delete(name);
@@ -310,6 +324,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   } finally {
     logger.info('Stopping the operator…');
+    if (restartTimer) clearTimeout(restartTimer);
     await liveness?.close();
     for (const watcher of watchers.values()) watcher.stop();
     await Promise.all([...watchers.values()].map((w) => w.done));

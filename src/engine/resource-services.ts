@@ -60,6 +60,11 @@ export interface ResourceContext {
   selectors: Set<Selector>;
   /** The operator's indexes (absent when it has no index handlers). */
   indexing?: OperatorIndexes | undefined;
+  /**
+   * Server-side sharding: the `shardSelector` for LIST and WATCH (undefined: everything; null: nothing to watch).
+   * Read at every (re)start of a watch; the operator restarts the watches when it changes.
+   */
+  shardSelector?: (() => string | null | undefined) | undefined;
 }
 
 /** The change handlers that serve this resource. */

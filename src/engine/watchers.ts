@@ -46,8 +46,17 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
   if (indexTarget) indexing?.readiness.block(blocker);
   const run = async (): Promise<void> => {
     while (!abort.signal.aborted) {
+      const shardSelector = ctx.shardSelector?.();
+      if (shardSelector === null) {
+        // Sharded on the server and no shard held: nothing to watch until the shards change (a restart).
+        if (indexTarget) indexing?.readiness.unblock(blocker);
+        markListed();
+        await new Promise((resolve) => abort.signal.addEventListener('abort', resolve, { once: true }));
+        break;
+      }
       try {
         for await (const item of watchObjects({
+          shardSelector,
           client: ctx.client,
           resource: ctx.resource,
           namespace,
@@ -60,8 +69,9 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
           ...(health ? { health } : {}),
         })) {
           if (item.kind === 'listed') {
-            if (item.relist) logger.info(`Re-listed ${where}: ${item.count} objects.`);
-            else logger.info(`Watching ${where} (${item.count} objects listed).`);
+            const part = shardSelector !== undefined ? ' of the held shards' : '';
+            if (item.relist) logger.info(`Re-listed ${where}: ${item.count} objects${part}.`);
+            else logger.info(`Watching ${where} (${item.count} objects${part} listed).`);
             if (indexTarget) indexing?.readiness.unblock(blocker);
             markListed();
             continue;

@@ -32,7 +32,14 @@ export async function getObject(client: KubeClient, resource: Res, ref: ObjectRe
 export async function listObjects(
   client: KubeClient,
   resource: Res,
-  options: { namespace?: string | undefined; pageSize?: number; labelSelector?: string; signal?: AbortSignal } = {},
+  options: {
+    namespace?: string | undefined;
+    pageSize?: number;
+    labelSelector?: string;
+    /** The apiserver's shard filter (ShardedListAndWatch), e.g. `shardRange(object.metadata.uid, '0x…', '0x…')`. */
+    shardSelector?: string | undefined;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<ListResult> {
   const items: Body[] = [];
   let token: string | undefined;
@@ -41,7 +48,7 @@ export async function listObjects(
     const page = await client.request<{ kind?: string; apiVersion?: string; metadata?: { resourceVersion?: string; continue?: string }; items?: Body[] }>({
       method: 'GET',
       path: resourcePath(resource, { namespace: options.namespace }),
-      query: { limit: options.pageSize ?? 500, continue: token, labelSelector: options.labelSelector },
+      query: { limit: options.pageSize ?? 500, continue: token, labelSelector: options.labelSelector, shardSelector: options.shardSelector },
       signal: options.signal,
       verb: 'list',
       resource: resource.plural,

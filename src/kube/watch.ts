@@ -41,6 +41,8 @@ export interface WatchOptions {
   pageSize?: number;
   /** Updated in place as the stream fails and recovers. */
   health?: WatchHealth;
+  /** The apiserver's `shardSelector` for LIST and WATCH (ShardedListAndWatch; ignored where not offered). */
+  shardSelector?: string | undefined;
 }
 
 /**
@@ -87,7 +89,7 @@ export async function* watchObjects(options: WatchOptions): AsyncGenerator<Watch
   while (!signal.aborted) {
     let rv: string;
     try {
-      const listed = await listObjects(client, resource, { namespace, pageSize: options.pageSize ?? 500, signal });
+      const listed = await listObjects(client, resource, { namespace, pageSize: options.pageSize ?? 500, signal, shardSelector: options.shardSelector });
       const seen = new Set<string>();
       for (const object of listed.items) {
         const uid = object.metadata.uid;
@@ -174,6 +176,7 @@ async function* watchOnce(
         allowWatchBookmarks: true,
         resourceVersion: rv,
         timeoutSeconds: options.serverTimeout ?? undefined,
+        shardSelector: options.shardSelector,
       },
       signal: local.signal,
       verb: 'watch',

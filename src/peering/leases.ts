@@ -179,6 +179,18 @@ export class LeaseClient {
     this.#known.delete(name);
   }
 
+  /** Whether the apiserver applies `selector` to a LIST of Leases (one request, one item at most). */
+  async probeSharding(selector: string): Promise<boolean> {
+    const page = await this.#client.request<{ metadata?: { shardInfo?: unknown } }>({
+      method: 'GET',
+      path: this.#path(),
+      query: { limit: 1, shardSelector: selector },
+      verb: 'list',
+      resource: 'leases',
+    });
+    return page.metadata?.shardInfo !== undefined;
+  }
+
   /** The leases with these labels. */
   async list(labelSelector: string): Promise<LeaseBody[]> {
     return (await listObjects(this.#client, LEASE_RESOURCE, { namespace: this.namespace, labelSelector }))

@@ -73,6 +73,7 @@ export class Sharding {
   #timer: ReturnType<typeof setTimeout> | null = null;
   #stopped = false;
   #members = 1;
+  #serverSide = false;
 
   constructor(options: ShardingOptions) {
     validateSharding(options.settings);
@@ -117,9 +118,37 @@ export class Sharding {
     return () => this.#listeners.delete(listener);
   }
 
-  /** The apiserver's shardSelector of the held shards (undefined: all of them; null: none). */
+  /** Whether the apiserver filters LIST and WATCH by shard (probed at start; settings.sharding.serverSide). */
+  get serverSide(): boolean {
+    return this.#serverSide;
+  }
+
+  /**
+   * The `shardSelector` for the watches: of the held shards when the apiserver filters by shard (null: none
+   * held, nothing to watch), else undefined (everything is watched and filtered here).
+   */
   selector(): string | undefined | null {
-    return shardSelector(this.#owned, this.count);
+    return this.#serverSide ? shardSelector(this.#owned, this.count) : undefined;
+  }
+
+  /** Asks the apiserver whether it applies a shardSelector (its list metadata says `shardInfo` then). */
+  async probe(): Promise<void> {
+    if (!this.#settings.sharding.serverSide) return;
+    try {
+      this.#serverSide = await this.#leases.probeSharding(
+        shardSelector([0], 1) ??
+          `shardRange(object.metadata.uid, '0x0000000000000000', '0x10000000000000000')`,
+      );
+    } catch (err) {
+      this.#logger.warn(
+        `Sharding: cannot tell whether the apiserver filters by shard; filtering here: ${(err as Error).message}`,
+      );
+    }
+    this.#logger.info(
+      this.#serverSide
+        ? 'Sharding: the apiserver filters LIST and WATCH by shard (ShardedListAndWatch): this replica watches only the objects of its shards.'
+        : 'Sharding: the apiserver does not filter by shard (no ShardedListAndWatch): every replica watches all objects and handles those of its shards.',
+    );
   }
 
   /** Takes the member Lease and starts looking at the others every retry period. */
@@ -297,9 +326,10 @@ export function leaseNamespace(settings: OperatorSettings, namespaces: string[])
 }
 
 /** The replica's sharding, or null when `settings.sharding.shards` is not set. */
-export function startSharding(options: ShardingOptions): Sharding | null {
+export async function startSharding(options: ShardingOptions): Promise<Sharding | null> {
   if (options.settings.sharding.shards === null) return null;
   const sharding = new Sharding(options);
+  await sharding.probe();
   sharding.start();
   return sharding;
 }

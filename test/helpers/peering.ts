@@ -33,11 +33,9 @@ export interface PeeringPlane {
   stop(): Promise<void>;
 }
 
-/** Starts the plane and applies examples/crd.yaml and peering.yaml. */
-export async function peeringPlane(options: { apiserverFlags?: string[] } = {}): Promise<PeeringPlane> {
-  const plane = await startControlPlane(
-    options.apiserverFlags ? { apiserverFlags: options.apiserverFlags } : {},
-  );
+/** Starts the plane (with these feature gates) and applies examples/crd.yaml and peering.yaml. */
+export async function peeringPlane(options: { featureGates?: string[] } = {}): Promise<PeeringPlane> {
+  const plane = await startControlPlane(options.featureGates ? { featureGates: options.featureGates } : {});
   const kubeconfigPath = plane.kubeconfigPath;
   await applyManifests(kubeconfigPath, readFileSync(CRD_PATH, 'utf8'), 'default');
   await applyManifests(kubeconfigPath, peeringManifest(), 'default');
