@@ -173,6 +173,8 @@ program
     '--kubeconfig <file>',
     'the cluster to resolve the selectors in (default: $KUBECONFIG, ~/.kube/config, or in-cluster)',
   )
+  .option('--peering', "add the rules of Kopf's peering (kopfpeerings / clusterkopfpeerings of kopf.dev)")
+  .option('--shards', 'add the rules of sharding (`run --shards`): Leases in the ServiceAccount namespace')
   .action(async (paths: string[], options: RbacCliOptions) => rbacCommand(paths, options));
 
 program
