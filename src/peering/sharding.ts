@@ -71,6 +71,8 @@ export class Sharding {
   #owned = new Set<number>();
   #member: LeaseActor | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  /** Pending releases of handed-over shards (cleared on stop, which releases everything at once). */
+  readonly #handovers = new Set<ReturnType<typeof setTimeout>>();
   #stopped = false;
   #members = 1;
   #serverSide = false;
@@ -176,14 +178,19 @@ export class Sharding {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
+    for (const handover of this.#handovers) clearTimeout(handover);
+    this.#handovers.clear();
     const actors = [...[...this.#held.values()].map((h) => h.actor), ...(this.#member ? [this.#member] : [])];
     this.#held.clear();
     this.#recompute();
     for (const actor of actors) actor.send({ type: 'release' });
+    // Bounded: a release that cannot reach the apiserver is given up after 5 s (the Lease expires anyway).
+    let bound: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       Promise.allSettled(actors.map((a) => waitDone(a))),
-      new Promise((r) => setTimeout(r, 5000)),
+      new Promise((r) => (bound = setTimeout(r, 5000))),
     ]);
+    clearTimeout(bound);
   }
 
   #spawn(name: string, labels: Record<string, string>): LeaseActor {
@@ -281,12 +288,14 @@ export class Sharding {
     held.handingOver = true;
     this.#recompute();
     const delay = (this.#settings.queueing.exitTimeout + 1) * 1000;
-    setTimeout(() => {
+    const handover = setTimeout(() => {
+      this.#handovers.delete(handover);
       held.actor.send({ type: 'release' });
       void waitDone(held.actor).then(() => {
         if (this.#held.get(shard) === held) this.#held.delete(shard);
       });
     }, delay);
+    this.#handovers.add(handover);
   }
 }
 
