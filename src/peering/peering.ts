@@ -58,6 +58,8 @@ export class Peering {
   #paused = false;
   #namespaces: (string | undefined)[] = [];
   #stopped = false;
+  /** Whether the peering objects known at the start were listed once (later ones do not pause us while listing). */
+  #settled = false;
 
   constructor(options: PeeringOptions) {
     this.#client = options.client;
@@ -99,6 +101,7 @@ export class Peering {
       this.#logger.info('The peering CRD has appeared.');
     }
     this.#missing = mandatory && !found.length;
+    if (!found.length) this.#settled = true; // nothing to wait for at the start: a CRD applied later does not pause us
     this.adjust(this.#namespaces);
   }
 
@@ -136,9 +139,11 @@ export class Peering {
 
   #begin(place: PeeringPlace): PlaceState {
     const abort = new AbortController();
+    // At the start, wait for the peers before handling anything; a peering object that appears later (a new
+    // namespace, the CRD applied) does not interrupt a running operator unless peering is mandatory (as Kopf).
     const state: PlaceState = {
       place,
-      conflict: true,
+      conflict: !this.#settled || this.#settings.peering.mandatory,
       decided: false,
       abort,
       done: Promise.resolve(),
@@ -222,6 +227,7 @@ export class Peering {
             // Listed without our peering object: nobody to yield to (unless peering is mandatory).
             if (!seen) this.#setConflict(state, this.#settings.peering.mandatory);
             state.decided = true;
+            this.#settled ||= [...this.#places.values()].every((p) => p.decided);
             continue;
           }
           if (item.event.object?.metadata?.name !== place.name) continue;
