@@ -91,12 +91,12 @@ program
   )
   .action(async (paths: string[], options: RunCliOptions) => runCommand(paths, options));
 
-const peeringTarget = (command: Command): Command =>
+const peeringTarget = (command: Command, env: string): Command =>
   command
     .option('-n, --namespace <pattern>', 'the KopfPeering in these namespaces (repeatable; globs)', collect)
     .option('-A, --all-namespaces', 'the ClusterKopfPeering (the default when no -n is given)')
     .option('-i, --id <id>', 'the identity of the record (default: user@host)')
-    .addOption(new Option('-P, --peering <name>', 'the peering object').default('default'))
+    .addOption(new Option('-P, --peering <name>', 'the peering object').default('default').env(env))
     .option('--kubeconfig <file>', 'a kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
     .option('-v, --verbose', 'debug logging')
     .option('-q, --quiet', 'warnings and errors only');
@@ -108,9 +108,11 @@ peeringTarget(
     .option('-p, --priority <n>', 'the priority of the record', '100')
     .option('--dev', 'priority 666')
     .option('-m, --message <message>', 'why (logged)'),
+  'KOPF_FREEZE_PEERING',
 ).action(async (options: FreezeCliOptions) => freezeCommand(options));
 peeringTarget(
   program.command('resume').description('remove the record of `kopf-ts freeze` (the same --id): the paused operators resume'),
+  'KOPF_RESUME_PEERING',
 ).action(async (options: FreezeCliOptions) => resumeCommand(options));
 program
   .command('peering-crds')
