@@ -18,10 +18,12 @@ function layerOf(file: string): string {
 
 /** Which project layers each layer may import (besides itself). Peers never import each other. */
 const allowed: Record<string, string[]> = {
-  front: ['engine', 'machines', 'kube', 'execution', 'handlers', 'model', 'observe', 'cluster'],
-  cli: ['front', 'devtools', 'engine', 'indexing', 'peering', 'machines', 'kube', 'execution', 'handlers', 'model', 'observe', 'cluster'],
+  front: ['engine', 'admission', 'machines', 'kube', 'execution', 'handlers', 'model', 'observe', 'cluster'],
+  cli: ['front', 'devtools', 'engine', 'admission', 'indexing', 'peering', 'machines', 'kube', 'execution', 'handlers', 'model', 'observe', 'cluster'],
   devtools: ['engine', 'machines', 'model', 'observe'],
-  engine: ['machines', 'kube', 'execution', 'handlers', 'model', 'observe', 'indexing', 'peering'],
+  engine: ['machines', 'kube', 'execution', 'handlers', 'model', 'observe', 'indexing', 'admission', 'peering'],
+  // Admission webhooks (server, certificates, managed configurations): a home of its own at the engine's level.
+  admission: ['machines', 'kube', 'execution', 'handlers', 'model', 'observe'],
   // Indexes and their readiness: a home of its own at the engine's level (the engine imports it, not back).
   indexing: ['execution', 'handlers', 'model', 'observe'],
   // Kopf's peering and the Lease-held shards: a home of its own at the engine's level (the engine imports it).
@@ -46,6 +48,7 @@ const packages: Record<string, string[] | '*'> = {
   engine: '*',
   indexing: '*',
   peering: '*',
+  admission: '*',
   observe: '*',
   kube: '*',
   execution: '*',

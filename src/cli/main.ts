@@ -86,6 +86,10 @@ program
     "serve the probes' results and the operator's health at http://HOST:PORT/PATH (e.g. http://0.0.0.0:8080/healthz)",
   )
   .option(
+    '--metrics <host:port>',
+    'serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 0.0.0.0:9090; the same address as --liveness shares its server)',
+  )
+  .option(
     '--inspect-stately <url>',
     "send the actors' XState inspection events to a Stately inspector (ws://…)",
   )

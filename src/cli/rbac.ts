@@ -48,6 +48,7 @@ export async function rbacYaml(paths: string[], options: RbacCliOptions): Promis
       operatorNamespace,
       peering: options.peering === true,
       sharding: options.shards === true,
+      admission: getDefaultRegistry().webhookHandlers().length > 0,
     });
   } finally {
     await client.close();

@@ -1,6 +1,6 @@
 /**
- * `kopf-ts run FILE... [-m MODULE]... [-n NS]... [-A] [--standalone] [-P NAME] [-p N] [--dev] [--shards S] [-v|-d|-q] [--log-format F]
- * [--devtools [HOST:PORT]] [--devtools-allow-remote] [--inspect-stately URL] [-L URL]`: loads the operator's files
+ * `kopf-ts run FILE... [-m MODULE]... [-n NS]... [-A] [--standalone] [-P NAME] [-p N] [--dev] [--shards S] [-v|-d|-q]
+ * [--log-format F] [--devtools [HOST:PORT]] [--devtools-allow-remote] [--inspect-stately URL] [-L URL] [--metrics HOST:PORT]`: loads the operator's files
  * (TypeScript or JavaScript; each registers handlers on import) and runs the operator until SIGINT/SIGTERM,
  * with the devtools page and/or Stately's inspector attached when asked. Settings may come as JSON in
  * `$KOPF_TS_SETTINGS` (KopfRunner's `settings`); after the cleanup handlers `kopf-ts run` waits, bounded, for what
@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { runOperator } from '../engine/operator.ts';
 import { loadOperatorFiles } from '../execution/operator-files.ts';
 import { parseLivenessEndpoint } from '../observe/liveness-endpoint.ts';
+import { parseMetricsEndpoint } from '../observe/metrics-endpoint.ts';
 import type { LogFormat } from '../observe/log.ts';
 import { configure, configuredRootLogger } from '../observe/configure.ts';
 import { defaultSettings, type OperatorSettings } from '../model/settings.ts';
@@ -45,6 +46,8 @@ export interface RunCliOptions {
   inspectStately?: string;
   /** `-L/--liveness http://HOST:PORT/PATH` (docs/probes.md). */
   liveness?: string;
+  /** `--metrics HOST:PORT` (docs/metrics.md). */
+  metrics?: string;
 }
 
 /** Imports the operator files and modules, runs the operator until a signal stops it, then exits the process. */
@@ -81,6 +84,7 @@ export async function serveOperator(
   if (shards !== undefined && !(Number.isInteger(shards) && shards >= 1)) throw new Error(`--shards must be a positive integer, not ${JSON.stringify(options.shards)}.`);
   // A bad --liveness fails before the operator's files are even loaded.
   if (options.liveness !== undefined) parseLivenessEndpoint(options.liveness);
+  if (options.metrics !== undefined) parseMetricsEndpoint(options.metrics);
   configure({
     debug: options.debug ?? null,
     verbose: options.verbose ?? null,
@@ -153,6 +157,7 @@ export async function serveOperator(
       ...(inspect ? { inspect } : {}),
       ...(devtools ? { timeline: devtools.timeline } : {}),
       ...(options.liveness !== undefined ? { livenessEndpoint: options.liveness } : {}),
+      ...(options.metrics !== undefined ? { metricsEndpoint: options.metrics } : {}),
       onStopping: (summary) => (abandoned = summary.abandoned),
     });
   } finally {

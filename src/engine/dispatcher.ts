@@ -9,6 +9,9 @@ import type { RawEvent } from '../model/body.ts';
 import type { Logger } from '../observe/log.ts';
 import { OWN_EVERYTHING, OwnershipGate, type OwnedObject, type Ownership } from './ownership.ts';
 
+/** Why actors are stopped: the exit, the object's end, a filter, or a pause (ownership withdrawn). */
+type StopReason = 'OPERATOR_EXITING' | 'RESOURCE_DELETED' | 'FILTERS_MISMATCH' | 'OPERATOR_PAUSING';
+
 /** The part of an object actor the dispatcher uses. */
 export interface DispatchedActor {
   send(event: { type: 'watch.event'; event: RawEvent } | { type: 'operator.stop' }): void;
@@ -17,10 +20,14 @@ export interface DispatchedActor {
   /** Whether a reaction (or a finalizer release) is in flight. */
   busy(): boolean;
   /** Asks the object's daemons and timers to stop (they follow their own cancellation protocol). */
-  stopBackground?(reason: 'OPERATOR_EXITING' | 'OPERATOR_PAUSING'): void;
+  stopBackground?(reason: StopReason): void;
+  /** The object's namespace (none for cluster-scoped objects): which actors a namespace's end concerns. */
+  namespace?: string | undefined;
   /** Whether daemons or timers still run. */
   hasBackground?(): boolean;
-  /** The newest event the actor has seen (ownership is decided on its body). */
+  /** The state of its machine (`idle`, `creating`, …), for the metrics. */
+  state?(): string;
+  /** The newest event the actor still holds (ownership is decided on its body; idle actors keep none). */
   latest?(): RawEvent | undefined;
 }
 
@@ -74,6 +81,11 @@ export class Dispatcher {
     return this.#actors.size;
   }
 
+  /** The live actors (read by the metrics at a scrape). */
+  actors(): IterableIterator<DispatchedActor> {
+    return this.#actors.values();
+  }
+
   /** Keys of the live actors. */
   keys(): string[] {
     return [...this.#actors.keys()];
@@ -119,18 +131,53 @@ export class Dispatcher {
   async stopAll(timeoutMs: number, backgroundTimeoutMs = timeoutMs): Promise<number> {
     this.#stopping = true;
     this.#gate.close();
-    const left = await stopActors([...this.#actors.values()], 'OPERATOR_EXITING', timeoutMs, backgroundTimeoutMs);
+    const actors = [...this.#actors.values()];
+    const left = await stopActors(actors, 'OPERATOR_EXITING', timeoutMs, backgroundTimeoutMs);
     this.#actors.clear();
     return left;
   }
+
+  /**
+   * Stops the actors of objects no longer served — of resource `scope` (all of them, or those of `namespace`):
+   * their daemons and timers with `reason`, their in-flight reactions given `timeoutMs` — and forgets them, so
+   * that the scope served again starts afresh from its listing. Returns how many actors were stopped.
+   */
+  async stopScope(
+    scope: string,
+    namespace: string | undefined,
+    reason: 'RESOURCE_DELETED' | 'FILTERS_MISMATCH',
+    timeoutMs: number,
+    backgroundTimeoutMs = timeoutMs,
+  ): Promise<number> {
+    const picked = [...this.#actors].filter(
+      ([key, actor]) =>
+        key.startsWith(`${scope}/`) && (namespace === undefined || actor.namespace === namespace),
+    );
+    for (const [key, actor] of picked) if (this.#actors.get(key) === actor) this.#actors.delete(key);
+    // What waits, parked, for ownership is not served any more either.
+    this.#gate.forget((parkedScope, event) => parkedScope === scope && (namespace === undefined || event.object.metadata?.namespace === namespace));
+    await stopActors(
+      picked.map(([, actor]) => actor),
+      reason,
+      timeoutMs,
+      backgroundTimeoutMs,
+    );
+    return picked.length;
+  }
 }
 
-/** Stops daemons/timers with `reason`, lets reactions finish within the timeouts, stops the actors; returns how many were busy. */
-async function stopActors(actors: DispatchedActor[], reason: 'OPERATOR_EXITING' | 'OPERATOR_PAUSING', timeoutMs: number, backgroundTimeoutMs: number): Promise<number> {
+/** Stops `actors` as {@link Dispatcher.stopAll} describes; returns how many were still busy at `timeoutMs`. */
+async function stopActors(
+  actors: DispatchedActor[],
+  reason: StopReason,
+  timeoutMs: number,
+  backgroundTimeoutMs: number,
+): Promise<number> {
   for (const actor of actors) actor.stopBackground?.(reason);
   const started = Date.now();
   const pending = (): boolean =>
-    (Date.now() < started + timeoutMs && actors.some((a) => a.busy())) || (Date.now() < started + backgroundTimeoutMs && actors.some((a) => a.hasBackground?.()));
+    (Date.now() < started + timeoutMs && actors.some((a) => a.busy())) ||
+    (Date.now() < started + backgroundTimeoutMs && actors.some((a) => a.hasBackground?.()));
   while (pending()) await new Promise((r) => setTimeout(r, 20));
   const left = actors.filter((a) => a.busy()).length;
   for (const actor of actors) actor.send({ type: 'operator.stop' });

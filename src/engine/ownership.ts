@@ -109,6 +109,11 @@ export class OwnershipGate {
     return false;
   }
 
+  /** Forgets the parked objects that `match` (their resource or namespace is not served any more). */
+  forget(match: (scope: string, event: RawEvent) => boolean): void {
+    for (const [key, parked] of this.#parked) if (match(parked.scope, parked.event)) this.#parked.delete(key);
+  }
+
   /** Stops following the ownership (the operator exits); everything is admitted from now on. */
   close(): void {
     this.#closed = true;

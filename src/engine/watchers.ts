@@ -12,6 +12,7 @@ import { runEventHandlers } from './event-handlers.ts';
 import { changingHandlersOf, eventHandlersOf, type ResourceContext } from './resource-services.ts';
 import { spawningHandlersOf } from './background.ts';
 import type { WatchHealthBoard } from './watch-health.ts';
+import type { MetricsRecorder } from '../observe/metrics-recorder.ts';
 import { indexEvent } from '../indexing/indexer.ts';
 import { indexingTargetOf } from './index-target.ts';
 
@@ -26,6 +27,8 @@ export interface Watcher {
 
 /** Starts watching one resource in one namespace (or cluster-wide). */
 export function startWatcher(ctx: ResourceContext, namespace: string | undefined, dispatcher: Dispatcher, logger: Logger, memo: object, watches?: WatchHealthBoard): Watcher {
+  const metrics: MetricsRecorder | undefined = ctx.metrics;
+  const plural = ctx.resource.plural;
   const key = `${resourceName(ctx.resource)}${namespace ? `@${namespace}` : ''}`;
   const where = `${resourceName(ctx.resource)}${namespace ? ` in ${namespace}` : ' cluster-wide'}`;
   const abort = new AbortController();
@@ -67,9 +70,11 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
           reconnectBackoff: ctx.settings.watching.reconnectBackoff,
           pageSize: ctx.settings.watching.listPageSize,
           ...(health ? { health } : {}),
+          ...(metrics ? { onRestart: (reason: string) => metrics.watchRestart(plural, reason) } : {}),
         })) {
           if (item.kind === 'listed') {
             const part = shardSelector !== undefined ? ' of the held shards' : '';
+            if (item.relist) metrics?.relist(plural);
             if (item.relist) logger.info(`Re-listed ${where}: ${item.count} objects${part}.`);
             else logger.info(`Watching ${where} (${item.count} objects${part} listed).`);
             if (indexTarget) indexing?.readiness.unblock(blocker);
@@ -77,10 +82,15 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
             continue;
           }
           const event = item.event;
+          metrics?.watchEvent(plural, event.type ?? 'LISTED');
           if (indexTarget && indexing) await indexEvent(indexing, indexTarget, event);
           const deliver = (): void => {
             const eventHandlers = eventHandlersOf(ctx);
-            if (eventHandlers.length && dispatcher.owns(event.object)) void runEventHandlers(ctx, eventHandlers, event, logger, memo);
+            if (eventHandlers.length && dispatcher.owns(event.object)) {
+              const run = (): Promise<void> => runEventHandlers(ctx, eventHandlers, event, logger, memo);
+              if (ctx.eventQueues) ctx.eventQueues.enqueue(resourceName(ctx.resource), event, run);
+              else void run();
+            }
             if (hasChanging) dispatcher.dispatch(resourceName(ctx.resource), event);
           };
           if (indexing) indexing.readiness.run(deliver);
@@ -88,6 +98,7 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
         }
       } catch (err) {
         if (abort.signal.aborted) break;
+        metrics?.watchRestart(plural, 'error');
         if (health) {
           health.failingSince ??= Date.now();
           health.lastError = `the watch loop failed: ${(err as Error).message}`;

@@ -43,6 +43,8 @@ export interface WatchOptions {
   health?: WatchHealth;
   /** The apiserver's `shardSelector` for LIST and WATCH (ShardedListAndWatch; ignored where not offered). */
   shardSelector?: string | undefined;
+  /** Told each time a watch stream ended and is opened again (or, `gone`, the resource is listed again). */
+  onRestart?: (reason: 'closed' | 'gone' | 'failed') => void;
 }
 
 /**
@@ -123,6 +125,7 @@ export async function* watchObjects(options: WatchOptions): AsyncGenerator<Watch
       if (signal.aborted) return;
       const outcome = yield* watchOnce(options, rv, known, logger, where);
       if (outcome.rv) rv = outcome.rv;
+      if (!signal.aborted) options.onRestart?.(outcome.kind);
       if (outcome.kind === 'gone') {
         logger.debug(`Restarting the watch-stream for ${where}: the resourceVersion ${rv} is gone (410).`);
         relist = true;

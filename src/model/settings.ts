@@ -7,6 +7,8 @@
  */
 import type { DiffBaseStorage } from './diffbase-storages.ts';
 import type { ProgressStorage } from './progress-storages.ts';
+import type { SensitiveResource } from './sensitive.ts';
+import type { WebhookServerProtocol } from './reviews.ts';
 
 /** The settings tree. Times are in seconds, as in Kopf. */
 export interface OperatorSettings {
@@ -90,6 +92,13 @@ export interface OperatorSettings {
     diffbaseStorage: DiffBaseStorage | null;
     /** Accepted for Kopf compatibility; kopf-ts never waits for its own patches' echo (docs/settings.md). */
     consistencyTimeout: number;
+    /**
+     * Resources whose fields hold secrets (not in Kopf): their values are stored only as digests in the diff-base
+     * and never logged nor shown in the devtools (docs/sensitive.md). Default: a Secret's `data` and `stringData`.
+     */
+    sensitive: SensitiveResource[];
+    /** The HMAC key of the sensitive values' digests; null: each object's uid (docs/sensitive.md). */
+    digestKey: string | null;
   };
   background: {
     cancellationPolling: number;
@@ -136,6 +145,17 @@ export interface OperatorSettings {
     retryPeriod: number;
     /** Use the apiserver's shardSelector (ShardedListAndWatch) when it is offered: watch only the held shards. */
     serverSide: boolean;
+  };
+  /** Admission webhooks (docs/admission.md): Kopf's `settings.admission`. */
+  admission: {
+    /** The webhook server or tunnel (`new kopf.WebhookServer(…)` & co.); required when admission handlers exist. */
+    server: WebhookServerProtocol | null;
+    /** The name of the Validating/MutatingWebhookConfiguration the operator keeps up to date; null: not managed. */
+    managed: string | null;
+    /** `timeoutSeconds` of the managed webhooks (1–30); each request is answered within it. */
+    timeoutSeconds: number;
+    /** The largest review body the server reads, in bytes; larger ones get 413. */
+    maxBodySize: number;
   };
   process: {
     /**
@@ -185,11 +205,14 @@ export function defaultSettings(): OperatorSettings {
       progressStorage: null,
       diffbaseStorage: null,
       consistencyTimeout: 5,
+      sensitive: [{ resource: { group: '', plural: 'secrets' }, fields: ['data', 'stringData'] }],
+      digestKey: null,
     },
     background: { cancellationPolling: 60 },
     liveness: { cachingPeriod: 10, watchFailureLimit: 60, eventLoopLagLimit: 5 },
     peering: { name: 'default', stealth: false, priority: 0, lifetime: 60, mandatory: false, standalone: false, clusterwide: false },
     sharding: { shards: null, name: 'kopf-ts', namespace: null, leaseDuration: 15, renewDeadline: 10, retryPeriod: 2, serverSide: true },
+    admission: { server: null, managed: null, timeoutSeconds: 30, maxBodySize: 8 * 1024 * 1024 },
     process: { hungTasksTimeout: 5 },
   };
 }
