@@ -12,6 +12,7 @@ import { parseLivenessEndpoint } from '../observe/liveness-endpoint.ts';
 import { startLivenessServer } from '../observe/liveness-server.ts';
 import type { Logger } from '../observe/log.ts';
 import type { Route } from '../observe/http-server.ts';
+import type { WorkerPool } from '../execution/pool.ts';
 import { runProbes } from './probes.ts';
 import type { WatchHealthBoard } from './watch-health.ts';
 
@@ -26,6 +27,8 @@ export interface LivenessOptions {
   watches: WatchHealthBoard;
   /** The operator's indexes by id (the probes get them as kwargs). */
   indexes?: Readonly<Record<string, unknown>> | undefined;
+  /** The operator's pool, where plain probes run. */
+  pool?: WorkerPool | null | undefined;
   /** Other routes served on the same server (the metrics' `/metrics` when `--metrics` names its address). */
   routes?: Record<string, Route> | undefined;
 }
@@ -38,11 +41,11 @@ export interface RunningLiveness {
 
 /** Binds the endpoint (rejects if it cannot) and serves until closed. */
 export async function startLiveness(options: LivenessOptions): Promise<RunningLiveness> {
-  const { registry, settings, logger, memo, watches, indexes } = options;
+  const { registry, settings, logger, memo, watches, indexes, pool } = options;
   const endpoint = parseLivenessEndpoint(options.endpoint);
   const lag = new EventLoopLag();
   const liveness = new Liveness({
-    collect: async () => await runProbes({ registry, settings, logger, memo, indexes }),
+    collect: async () => await runProbes({ registry, settings, logger, memo, indexes, pool }),
     problems: () => watches.problems(settings.liveness.watchFailureLimit),
     settings: () => settings.liveness,
     lag,
