@@ -405,7 +405,6 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
         memo,
         watches,
         indexes: indexing?.kwargs,
-        pool,
         routes: metrics?.livenessRoutes,
       });
     await metrics?.serve(liveness?.url);
