@@ -156,14 +156,22 @@ export async function serveAdmissionRequest(
           timeoutMs: ctx.settings.admission.timeoutSeconds * 1000,
         }),
     });
-    const exception = result.exception as Error | undefined;
+    const thrown = result.exception as Error | undefined;
+    // With ignoreFailures, the handler failing (anything but a deliberate AdmissionError) does not block the
+    // write, as its webhook failing to answer would not (failurePolicy: Ignore).
+    const ignored = thrown !== undefined && handler.ignoreFailures && !(thrown instanceof AdmissionError);
+    if (ignored)
+      logger.warn(
+        `Webhook '${handler.id}' failed, and its failures are ignored (ignoreFailures): ${thrown.message}`,
+      );
+    const exception = ignored ? undefined : thrown;
     if (exception) errors.push(exception);
     verdicts.push({
       handler: handler.id,
       operation,
       dryrun,
       allowed: !exception,
-      ...(exception ? { message: exception.message } : {}),
+      ...(thrown ? { message: thrown.message } : {}),
       ms: Date.now() - started,
     });
   }

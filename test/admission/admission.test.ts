@@ -1,7 +1,8 @@
 // Admission webhooks against the real API server, which calls the operator's HTTPS webhook server on loopback
 // (test/fixtures/admission/operator.ts, run by KopfRunner as `kopf-ts run` would). Through the real kubectl:
 // a mutation (a label and a spec default) is stored; an invalid object is rejected with the handler's message
-// and code; warnings are printed; a server-side dry run reaches the handlers with `dryrun` true; DELETE reaches
+// and code; an accidental error rejects with 500 unless the handler ignores its failures; warnings are printed;
+// a server-side dry run reaches the handlers with `dryrun` true; DELETE reaches
 // the validator that asks for it; the plain (sync) validator runs on the pool. Directly against the server:
 // the request's uid is echoed, the patch is base64 JSON patch, malformed reviews get 400, oversized bodies 413,
 // slow handlers 504 at the per-request timeout, requests are served in parallel, and the server keeps serving.
@@ -106,9 +107,15 @@ test('admission webhooks through the API server, at the edge, after a stop, and 
       const validating = await webhooksOf('validatingwebhookconfiguration');
       t.deepEqual(
         names(validating),
-        ['deletion-guard', 'fail-closed', 'fail-open', 'plain-validator', 'slowpoke'].map(
-          (n) => `${n}.${managed}`,
-        ),
+        [
+          'crashing-leniently',
+          'crashing',
+          'deletion-guard',
+          'fail-closed',
+          'fail-open',
+          'plain-validator',
+          'slowpoke',
+        ].map((n) => `${n}.${managed}`),
       );
       const guard = validating.find((w) => w.name.startsWith('deletion-guard'));
       t.deepEqual(guard.rules[0].operations, ['DELETE']);
@@ -150,6 +157,13 @@ test('admission webhooks through the API server, at the edge, after a stop, and 
         }),
       );
       t.is((error as { code?: number }).code, 422);
+
+      // An accidental error rejects with 500; with ignoreFailures, it lets the write through.
+      const strict = await apply(kexYaml('kex-strict', 'x', { crash: 'strict' }));
+      t.not(strict.code, 0);
+      t.regex(strict.stderr, /denied the request: Something broke\./);
+      const lenient = await apply(kexYaml('kex-lenient', 'x', { crash: 'lenient' }));
+      t.is(lenient.code, 0, lenient.stderr);
 
       // A server-side dry run reaches the handlers with dryrun=true.
       const dry = await kubectl(
