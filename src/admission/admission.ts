@@ -44,6 +44,11 @@ export interface AdmissionOptions {
 export interface RunningAdmission {
   /** The client config the server announced last. */
   readonly clientConfig: WebhookClientConfig | null;
+  /**
+   * Resolves the handlers' resources again (after CRDs came or went); when they changed, the managed
+   * configurations are rewritten (a `config` event with the current client config). Never rejects.
+   */
+  refresh(): Promise<void>;
   /** Stops the server; with managed configurations, keeps only the persistent webhooks there. */
   stop(): Promise<void>;
 }
@@ -88,7 +93,7 @@ export async function startAdmission(options: AdmissionOptions): Promise<Running
       `settings.admission.timeoutSeconds must be 1–30 (the API server's limits), got ${timeoutSeconds}.`,
     );
 
-  const resources = await webhookResources(registry, client, logger);
+  let resources = await webhookResources(registry, client, logger);
   const fn: WebhookFn = (review, info) =>
     serveAdmissionRequest(review, info, {
       registry,
@@ -194,6 +199,19 @@ export async function startAdmission(options: AdmissionOptions): Promise<Running
     get clientConfig() {
       return (actor.getSnapshot().context.config as WebhookClientConfig | null) ?? null;
     },
+    async refresh() {
+      try {
+        const next = await webhookResources(registry, client, null);
+        const names = (list: readonly Resource[]): string => list.map(resourceName).sort().join(',');
+        if (names(next) === names(resources)) return;
+        resources = next;
+        logger.info(`The admission handlers now serve: ${names(next) || 'nothing'}.`);
+        const config = actor.getSnapshot().context.config;
+        if (config !== null) actor.send({ type: 'config', config });
+      } catch (err) {
+        logger.warn(`Rescanning the admission handlers' resources failed: ${(err as Error).message}`);
+      }
+    },
     async stop() {
       actor.send({ type: 'stop' });
       await ended;
@@ -213,19 +231,26 @@ async function followAnnouncements(
   }
 }
 
-/** The resources of the admission handlers' selectors (they are not watched; unresolved ones are warned about). */
-async function webhookResources(registry: Registry, client: KubeClient, logger: Logger): Promise<Resource[]> {
+/**
+ * The resources of the admission handlers' selectors (they are not watched); unresolved and ambiguous ones are
+ * warned about on `logger` (null: quietly, for rescans).
+ */
+async function webhookResources(
+  registry: Registry,
+  client: KubeClient,
+  logger: Logger | null,
+): Promise<Resource[]> {
   const discovered = await discoverResources(client);
   const found = new Map<string, Resource>();
   const selectors = [...new Set(registry.webhookHandlers().map((h) => h.selector))];
   for (const selector of selectors) {
     const resolution = selectResources(selector, discovered);
     if (resolution.ambiguous.length)
-      logger.warn(
+      logger?.warn(
         `Ambiguous resources will not be served by webhooks (try specifying API groups): ${selector.text} → ${resolution.ambiguous.map(resourceName).join(', ')}`,
       );
     else if (resolution.unresolved)
-      logger.warn(
+      logger?.warn(
         `Unresolved resources cannot be served by webhooks (try creating their CRDs): ${selector.text}`,
       );
     for (const r of resolution.resources) found.set(resourceName(r), r);

@@ -448,9 +448,11 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
         const groups = new Set(pendingGroups);
         pendingGroups.clear();
         rescans = rescans.then(() =>
-          rescan(groups).catch((err: unknown) => {
-            if (!signal.aborted) logger.warn(`Rescanning the resources failed: ${(err as Error).message}`);
-          }),
+          rescan(groups)
+            .catch((err: unknown) => {
+              if (!signal.aborted) logger.warn(`Rescanning the resources failed: ${(err as Error).message}`);
+            })
+            .then(() => admission?.refresh()), // the admission handlers' resources too (src/admission)
         );
       }, CRD_RESCAN_DELAY_MS);
     }
