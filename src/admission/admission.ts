@@ -87,6 +87,12 @@ export async function startAdmission(options: AdmissionOptions): Promise<Running
         'set it in a startup handler, e.g. `settings.admission.server = new kopf.WebhookServer()` (docs/admission.md).',
     );
   }
+  if (typeof server !== 'function' && typeof (server as { serve?: unknown }).serve !== 'function') {
+    throw new TypeError(
+      'settings.admission.server must be a webhook server or tunnel (e.g. `new kopf.WebhookServer()`), an object with ' +
+        '`serve(fn, signal)`, or such a function; got an object without `serve`.',
+    );
+  }
   const timeoutSeconds = settings.admission.timeoutSeconds;
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 30)
     throw new Error(
