@@ -15,6 +15,7 @@ import { selectResources } from '../handlers/selector.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { discoverResources } from '../kube/discovery.ts';
 import type { Logger } from '../observe/log.ts';
+import type { EventSink } from '../execution/handler-context.ts';
 import { createActor, fromPromise, toPromise, type InspectionEvent, type Observer } from 'xstate';
 import { webhookMachine, type ConfigureInput } from '../../machines/index.ts';
 import { buildWebhooks, ensureConfiguration, patchWebhooks } from './managed.ts';
@@ -34,6 +35,8 @@ export interface AdmissionOptions {
   namespaces?: readonly string[] | null | undefined;
   /** The API server's URL (the auto servers look at its certificate). */
   apiServer?: string | undefined;
+  /** The operator's Event poster, for `kopf.event()` & co. in plain handlers on the pool. */
+  events?: EventSink | undefined;
   /** An XState inspection observer for the webhook server's actor (the devtools'). */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
   /** Each request's summary, by the object's actor key (`<resource>/<uid>`; null for an object without a uid yet). */
@@ -110,6 +113,7 @@ export async function startAdmission(options: AdmissionOptions): Promise<Running
       moduleUrls: options.moduleUrls,
       indexes: options.indexes,
       onReview: options.onReview,
+      events: options.events,
     });
   const managed = settings.admission.managed;
   const controller = new AbortController();

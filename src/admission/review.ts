@@ -28,6 +28,7 @@ import { matchFilters } from '../handlers/filters.ts';
 import type { Registry } from '../handlers/registry.ts';
 import { attempt } from '../execution/attempt.ts';
 import { invoke } from '../execution/invoke.ts';
+import { invocationData, type EventSink } from '../execution/handler-context.ts';
 import { objectLogger, type Logger } from '../observe/log.ts';
 import { capWarnings } from './warnings.ts';
 
@@ -53,6 +54,8 @@ export interface ReviewContext {
   /** The operator files, for plain handlers on the pool. */
   moduleUrls: readonly string[];
   indexes?: Readonly<Record<string, unknown>> | undefined;
+  /** Where `kopf.event/info/warn/exception` of a plain handler on the pool go (the operator's Event poster). */
+  events?: EventSink | undefined;
   /** Where each request's summary goes (the timeline of the object's actor: `<resource>/<uid>`). */
   onReview?: ((key: string | null, summary: ReviewSummary) => void) | undefined;
 }
@@ -154,6 +157,7 @@ export async function serveAdmissionRequest(
           signal: info.signal,
           // A plain handler still running when the request times out: its thread is terminated.
           timeoutMs: ctx.settings.admission.timeoutSeconds * 1000,
+          context: invocationData(undefined, ctx.events), // Events from a plain handler on the pool
         }),
     });
     const thrown = result.exception as Error | undefined;

@@ -340,6 +340,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       apiServer: connection.server,
       namespaces: !clusterwide && !dynamicNamespaces ? patterns : null,
       inspect: options.inspect,
+      events: (request) => poster.enqueue(request),
       onReview: options.timeline ? admissionTimeline(options.timeline) : undefined,
     });
     indexing?.readiness.unblock('orchestration');
@@ -447,12 +448,13 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
         rescanTimer = null;
         const groups = new Set(pendingGroups);
         pendingGroups.clear();
+        // Then the admission handlers' resources too (src/admission).
         rescans = rescans.then(() =>
           rescan(groups)
             .catch((err: unknown) => {
               if (!signal.aborted) logger.warn(`Rescanning the resources failed: ${(err as Error).message}`);
             })
-            .then(() => admission?.refresh()), // the admission handlers' resources too (src/admission)
+            .then(() => admission?.refresh()),
         );
       }, CRD_RESCAN_DELAY_MS);
     }

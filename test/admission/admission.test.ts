@@ -176,6 +176,17 @@ test('admission webhooks through the API server, at the edge, after a stop, and 
 
       // DELETE reaches the validator that asks for it: a protected object cannot be deleted.
       t.is((await kubectl(kc, ['annotate', '-n', ns, 'kex', 'kex-ok', 'protected=yes'])).code, 0);
+      // The plain validator posted an Event from its worker thread about the update.
+      await eventually(
+        async () =>
+          (
+            await cluster.core.listNamespacedEvent({
+              namespace: ns,
+              fieldSelector: 'involvedObject.name=kex-ok',
+            })
+          ).items.find((e) => e.reason === 'Reviewed' && e.message === 'Reviewed on the pool.'),
+        'the Event from the plain validator',
+      );
       const refused = await kubectl(kc, ['delete', '-n', ns, 'kex', 'kex-ok', '--wait=false']);
       t.not(refused.code, 0);
       t.regex(refused.stderr, /denied the request: This object is protected\./);
