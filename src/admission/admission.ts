@@ -65,13 +65,7 @@ function serveWith(
   signal: AbortSignal,
   context: ServeContext,
 ): AsyncIterable<WebhookClientConfig> {
-  return typeof server === 'function'
-    ? server(fn, signal)
-    : (server.serve as (f: WebhookFn, s: AbortSignal, c: ServeContext) => AsyncIterable<WebhookClientConfig>)(
-        fn,
-        signal,
-        context,
-      );
+  return typeof server === 'function' ? server(fn, signal, context) : server.serve(fn, signal, context);
 }
 
 /**
