@@ -207,6 +207,15 @@ test('admission webhooks through the API server, at the edge, after a stop, and 
       t.is(denied.json.response.uid, 'uid-2');
       t.false(denied.json.response.allowed);
       t.deepEqual(denied.json.response.status, { message: 'The field cannot be "forbidden".', code: 422 });
+      // An older API server's v1beta1 review is answered in its own version.
+      const beta = JSON.parse(review(ns, 'uid-beta', { field: 'x' }));
+      beta.apiVersion = 'admission.k8s.io/v1beta1';
+      const betaAnswer = await post(`${url}/plain_validator`, JSON.stringify(beta), ca);
+      t.like(betaAnswer.json, {
+        apiVersion: 'admission.k8s.io/v1beta1',
+        kind: 'AdmissionReview',
+        response: { uid: 'uid-beta', allowed: true },
+      });
 
       // Malformed reviews: 400, with what is wrong.
       const notJson = await post(url, '{"apiVersion": ', ca);
