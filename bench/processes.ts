@@ -3,6 +3,7 @@
  * (`venv/bin/kopf run`) — started the same way, with their output collected, their memory read from
  * /proc (VmRSS of the process and its descendants), and a graceful stop. Called by the scenarios.
  * BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is passed to kopf-ts's node, for profiling.
+ * BENCH_TS_ARGS (e.g. `--metrics 127.0.0.1:0`) is added to `kopf-ts run`'s options, to measure what they cost.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -45,7 +46,7 @@ export class OperatorProcess {
     const env = { ...process.env, KUBECONFIG: spec.kubeconfig, FORCE_COLOR: '0', PYTHONUNBUFFERED: '1', ...spec.env };
     const [cmd, args] =
       spec.impl === 'kopf-ts'
-        ? [process.execPath, ['--expose-gc', ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), BIN, 'run', '--standalone', '-n', spec.namespace, `${OPERATORS}kopf-ts/${spec.name}.ts`]]
+        ? [process.execPath, ['--expose-gc', ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), BIN, 'run', ...(process.env.BENCH_TS_ARGS ?? '').split(' ').filter(Boolean), '--standalone', '-n', spec.namespace, `${OPERATORS}kopf-ts/${spec.name}.ts`]]
         : [spec.kopfCommand, ['run', '--standalone', '-n', spec.namespace, `${OPERATORS}kopf/${spec.name}.py`]];
     this.child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (chunk: Buffer): void => {
@@ -85,6 +86,14 @@ export class OperatorProcess {
     return [this.pid, ...descendants(this.pid)].reduce((sum, pid) => sum + vmRss(pid), 0);
   }
 
+  /**
+   * CPU seconds (user + system, from /proc/PID/stat) the operator and its child processes used so far; the
+   * difference around a phase is the operator's own CPU time of that phase (issue 16).
+   */
+  cpuSeconds(): number {
+    return [this.pid, ...descendants(this.pid)].reduce((sum, pid) => sum + cpuTicks(pid), 0) / CLOCK_TICKS;
+  }
+
   /** kopf-ts only: asks the operator (bench/kopf-ts/common.ts) for process.memoryUsage() and waits for the answer. */
   async memoryUsage(): Promise<NodeJS.MemoryUsage> {
     const from = this.output.length;
@@ -101,6 +110,21 @@ export class OperatorProcess {
       await this.#exit;
       clearTimeout(timer);
     }
+  }
+}
+
+/** Clock ticks per second of /proc/PID/stat (`getconf CLK_TCK`: 100 on Linux x86_64). */
+const CLOCK_TICKS = 100;
+
+/** utime + stime of a process, in clock ticks (0 when it is gone). */
+function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command: state is field 3, so utime (14) and stime (15) are at 11 and 12 here.
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
   }
 }
 

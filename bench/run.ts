@@ -17,9 +17,11 @@ import { scenarioC } from './scenarios/c-idle.ts';
 import { scenarioD } from './scenarios/d-latency.ts';
 import { scenarioE } from './scenarios/e-requests.ts';
 import { scenarioF } from './scenarios/f-limit.ts';
+import { scenarioG } from './scenarios/g-churn.ts';
 
-const USAGE = `usage: npm run bench -- <a|b|c|d|e|f|all>… [options]
-  --n N              objects (default: a, b, e 200; c 2000; d 50 objects churned)
+const USAGE = `usage: npm run bench -- <a|b|c|d|e|f|g|all>… [options]
+  --n N              objects (default: a, b, e 200; c 2000; d 50 objects churned; g 1000 per round)
+  --rounds R         (g) rounds of create, update, delete (default 10)
   --concurrency C    requests in flight of the driver (creates, updates, deletes) (default 32)
   --bare-concurrency B  writes in flight of the bare client (default: C)
   --kubeconfig PATH  use this cluster instead of starting a control plane (no audit log then)
@@ -41,6 +43,7 @@ const { values, positionals } = parseArgs({
     'ts-settings': { type: 'string' },
     only: { type: 'string' },
     'churn-rate': { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '10' },
     'churn-seconds': { type: 'string', default: '15' },
     timeout: { type: 'string', default: '600' },
     echo: { type: 'boolean', default: false },
@@ -49,7 +52,7 @@ const { values, positionals } = parseArgs({
 });
 
 const wanted = positionals.flatMap((p) => (p === 'all' ? ['a', 'b', 'c', 'd', 'e'] : [p]));
-if (values.help || wanted.length === 0 || wanted.some((s) => !'abcdef'.includes(s) || s.length !== 1)) {
+if (values.help || wanted.length === 0 || wanted.some((s) => !'abcdefg'.includes(s) || s.length !== 1)) {
   console.error(USAGE);
   process.exit(values.help ? 0 : 2);
 }
@@ -100,6 +103,9 @@ try {
         break;
       case 'f':
         await scenarioF(bench, options.n ?? 200);
+        break;
+      case 'g':
+        await scenarioG(bench, options.n ?? 1000, Number(values.rounds));
         break;
     }
     console.log(`\n(${scenario}) took ${((performance.now() - t0) / 1000).toFixed(0)} s; load average now: ${loadavg().map((x) => x.toFixed(2)).join(', ')}`);

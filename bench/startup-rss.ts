@@ -4,7 +4,8 @@
  * the same operator (test/fixtures/package/handlers.ts: an async and a plain pool handler) three ways:
  *   tsx       the sources compiled at run time by tsx/esbuild (how the bin ran before the package was compiled);
  *   stripping the sources through Node's type stripping (this repository's tests);
- *   package   the installed package's compiled dist/ (what users run).
+ *   package   the installed package's compiled dist/ (what users run);
+ *   package, --max-semi-space-size=1   the same with V8's young generation kept small (NODE_OPTIONS in a Deployment).
  * For each it reads the RSS of the operator process and of its child processes (tsx's esbuild service) once the
  * watch is up, and again after one object was handled by both handlers (so the pool's thread is running).
  * Prints a Markdown table of medians. Not a test.
@@ -114,6 +115,20 @@ try {
       ],
       cwd: project,
     },
+    // The same with a small young generation (issue 16): V8's default lets new space grow to 32 MiB.
+    'package, --max-semi-space-size=1': {
+      command: [
+        node,
+        '--max-semi-space-size=1',
+        join(project, 'node_modules', 'kopf-ts', 'bin', 'kopf-ts.js'),
+        'run',
+        '--standalone',
+        '-n',
+        'default',
+        'handlers.ts',
+      ],
+      cwd: project,
+    },
   };
   const results = new Map<
     string,
@@ -133,7 +148,7 @@ try {
       child.stderr.on('data', (c: Buffer) => (output += c.toString()));
       await until(() => /Watching kopfexamples/.test(output), `${name}: the watch; output:\n${output}`);
       const atWatch = treeRss(child.pid!);
-      const object = `rss-${name}-${seq++}`;
+      const object = `rss-${name.replace(/[^a-z0-9]+/g, "-")}-${seq++}`;
       execFileSync('kubectl', ['--kubeconfig', plane.kubeconfigPath, 'create', '-n', 'default', '-f', '-'], {
         input: JSON.stringify({
           apiVersion: 'kopf.dev/v1',

@@ -95,8 +95,10 @@ export interface ObjectContext {
   /** Consecutive framework/API errors (index into errorDelays). */
   errors: number;
   errorDelays: number[];
-  /** Why the machine ended. */
-  reason: 'deleted' | 'stopped' | null;
+  /** Why the machine ended (`passivated`: idle long enough to be reduced to its {@link PassivatedRecord}). */
+  reason: 'deleted' | 'stopped' | 'passivated' | null;
+  /** Seconds an idle actor without daemons or timers waits before it is passivated; null: never. */
+  passivateAfter: number | null;
   /** Ids of the running daemon and timer children. */
   background: string[];
 }
@@ -105,6 +107,26 @@ export interface ObjectContext {
 export interface ObjectInput {
   key: string;
   errorDelays?: number[];
+  /** Seconds of idleness before passivation (see {@link ObjectContext.passivateAfter}); default null: never. */
+  passivateAfter?: number | null;
+  /** Restores a passivated actor: it starts idle, knowing this resourceVersion (so echoes stay stale). */
+  restored?: PassivatedRecord;
+}
+
+/**
+ * What remains of a passivated actor (an idle object without daemons, timers or pending retries): everything
+ * the machine needs to decide "stale or not" for the next event. No body, no handler state (that lives in
+ * the object's annotations); a restored actor starts in `idle` exactly as the passivated one was.
+ */
+export interface PassivatedRecord {
+  knownRv: string;
+}
+
+/** The machine's output when it ends. */
+export interface ObjectOutput {
+  reason: ObjectContext['reason'];
+  /** Set when the reason is `passivated`. */
+  passivated?: PassivatedRecord;
 }
 
 const DEFAULT_ERROR_DELAYS = [1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610];
@@ -116,6 +138,15 @@ const notProvided = (name: string) => () => {
 function eventOf(context: ObjectContext): MachineEvent {
   if (!context.current) throw new Error('objectMachine: no body to classify');
   return context.current;
+}
+
+/**
+ * Whether a watch event is not newer than the known resourceVersion (our own patch's echo, or older): the
+ * machine's `isStale` guard. DELETED is never stale. The dispatcher asks it for a passivated object too (its
+ * record's `knownRv`), so a stale event (a relist, say) does not restore the actor only to be dropped.
+ */
+export function isStaleEvent(event: MachineEvent, knownRv: string | null): boolean {
+  return event.type !== 'DELETED' && !isNewer(event.object.metadata.resourceVersion, knownRv);
 }
 
 /** Takes the newest of the pending event and the current body (DELETED always wins). */
@@ -131,7 +162,7 @@ export const objectMachine = setup({
     context: {} as ObjectContext,
     events: {} as ObjectMachineEvent,
     input: {} as ObjectInput,
-    output: {} as { reason: ObjectContext['reason'] },
+    output: {} as ObjectOutput,
   },
   actors: {
     react: fromPromise<ReactOutput, ReactInput>(async () => {
@@ -156,19 +187,28 @@ export const objectMachine = setup({
     isDeleting: ({ context }) => Boolean(eventOf(context).object.metadata.deletionTimestamp),
     isInitial: ({ context }) => context.initial,
     /** The event is not newer than what we know: our own patch's echo, or older. DELETED is never stale. */
-    isStale: ({ context, event }) =>
-      event.type === 'watch.event' && event.event.type !== 'DELETED' && !isNewer(event.event.object.metadata.resourceVersion, context.knownRv),
+    isStale: ({ context, event }) => event.type === 'watch.event' && isStaleEvent(event.event, context.knownRv),
     reactionGone: ({ event }) => outputOf(event).gone === true,
     reactionDelayed: ({ event }) => outputOf(event).outcome === 'delayed',
     /** A reaction wrote (its returned body is newer) or a newer event arrived meanwhile. */
     releaseGone: ({ event }) => (event as unknown as { output: { gone?: boolean } }).output.gone === true,
     hasMoreToClassify: ({ context, event }) => Boolean(outputOf(event).body) || context.pending !== null,
+    /**
+     * An idle actor may be passivated: passivation is on, no daemon or timer runs, and a resourceVersion is
+     * known (a retry or an error backoff is never pending in `idle`: they wait in `retrying`/`throttled`).
+     */
+    mayPassivate: ({ context }) => context.passivateAfter !== null && context.background.length === 0 && context.knownRv !== null,
     /** Daemons or timers still run (the finalizer stays until they exit). */
     hasBackground: ({ context }) => context.background.length > 0,
     /** The child that just ended was the last daemon or timer. */
     lastBackground: ({ context, event }) => context.background.length === 1 && context.background[0] === childIdOf(event.type),
   },
   delays: {
+    /**
+     * Passivation off: no number, so XState raises the event at once instead of scheduling a timer (no
+     * timer per idle actor), and `mayPassivate` rejects it (tested in test/machines/passivation.test.ts).
+     */
+    passivateDelay: ({ context }) => (context.passivateAfter === null ? (undefined as unknown as number) : Math.max(0, context.passivateAfter) * 1000),
     retryDelay: ({ context }) => Math.max(0, context.delay) * 1000,
     errorDelay: ({ context }) => {
       const delays = context.errorDelays;
@@ -253,6 +293,8 @@ export const objectMachine = setup({
     errorDelays: input.errorDelays ?? DEFAULT_ERROR_DELAYS,
     reason: null,
     background: [],
+    passivateAfter: input.passivateAfter ?? null,
+    ...(input.restored ? { knownRv: input.restored.knownRv } : {}),
   }),
   initial: 'idle',
   on: {
@@ -265,6 +307,8 @@ export const objectMachine = setup({
   states: {
     idle: {
       entry: 'forgetBody',
+      // Idle long enough, with nothing scheduled: reduced to a PassivatedRecord; the next event restores it here.
+      after: { passivateDelay: { guard: 'mayPassivate', target: 'passivated' } },
       on: {
         'watch.event': [{ guard: 'isStale' }, { target: 'observing', actions: 'takeEvent' }],
       },
@@ -321,8 +365,11 @@ export const objectMachine = setup({
     },
     gone: { type: 'final' },
     stopped: { type: 'final', entry: assign({ reason: 'stopped' }) },
+    /** Idle for `passivateAfter` seconds without daemons or timers: the actor ends, its record stays. */
+    passivated: { type: 'final', entry: assign({ reason: 'passivated' as const }) },
   },
-  output: ({ context }) => ({ reason: context.reason }),
+  output: ({ context }) =>
+    context.reason === 'passivated' && context.knownRv !== null ? { reason: context.reason, passivated: { knownRv: context.knownRv } } : { reason: context.reason },
 });
 
 /**

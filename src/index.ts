@@ -8,10 +8,10 @@ import type { ErrorsMode } from './model/errors.ts';
 import * as hierarchies from './model/hierarchies.ts';
 import { currentPoster } from './engine/posting.ts';
 import { currentEventSink, currentInvocation } from './execution/handler-context.ts';
-import { runOperator, type OperatorOptions } from './engine/operator.ts';
+import type { OperatorOptions } from './engine/operator.ts';
 import { describe } from './execution/attempt.ts';
 import { ConnectionInfo } from './model/connection-info.ts';
-import { connectionInfoFromKubeconfig, type KubeconfigLoginOptions } from './kube/credentials.ts';
+import type { KubeconfigLoginOptions } from './kube/credentials.ts';
 import { checkOptions } from './handlers/options.ts';
 import { checkStorableId } from './handlers/ids.ts';
 
@@ -254,6 +254,9 @@ export async function execute(): Promise<void> {
  */
 export async function operator(options: OperatorOptions = {}): Promise<void> {
   if ((globalThis as Record<symbol, unknown>)[Symbol.for('kopf-ts.worker')]) return;
+  // Imported here, not at the top: a pool thread imports the operator's files (and so this module) but never
+  // runs an operator; without this, every thread would load the engine and the HTTP client (issue 16).
+  const { runOperator } = await import('./engine/operator.ts');
   await runOperator(options);
 }
 
@@ -272,6 +275,7 @@ export type { KubeconfigLoginOptions } from './kube/credentials.ts';
  * kwargs may be passed as they are (they are ignored).
  */
 export async function loginViaClient(options: KubeconfigLoginOptions & Record<string, unknown> = {}): Promise<ConnectionInfo> {
+  const { connectionInfoFromKubeconfig } = await import('./kube/credentials.ts');
   return new ConnectionInfo(await connectionInfoFromKubeconfig({ kubeconfig: options.kubeconfig, context: options.context }));
 }
 /** Kopf's spelling of {@link loginViaClient}. */

@@ -1,13 +1,14 @@
 /**
  * The registration API, `kopf.on.*`, `kopf.daemon/timer/index`, as in Kopf: `on.<cause>(selector,
- * [options,] handler)` returns the handler unchanged and adds it to the default registry. Imported by users
+ * [options,] handler)` returns the handler unchanged and adds it to the default registry
+ * (or to the one given as its `registry` option). Imported by users
  * through src/index.ts. Imports only src/handlers and src/model.
  */
 import { parseField } from './model/dicts.ts';
 import type { ConnectionInfo, ConnectionInfoFields } from './model/connection-info.ts';
 import type { ErrorsMode } from './model/errors.ts';
 import { checkStorableId, handlerId } from './handlers/ids.ts';
-import { getDefaultRegistry } from './handlers/registry.ts';
+import { getDefaultRegistry, type Registry } from './handlers/registry.ts';
 import { parseSelector, type SelectorInput } from './handlers/selector.ts';
 import { validateFilters, type FilterOptions, type ValueCriterion, type WhenCallback } from './handlers/filters.ts';
 import { checkOptions, type OptionName, type Registration } from './handlers/options.ts';
@@ -72,7 +73,7 @@ export interface FieldOptions<S extends object = Spec, St extends object = Statu
   field: FieldOption;
 }
 /** Options of `on.event` (no retries: an event handler's errors are logged and ignored). */
-export interface EventOptions<S extends object = Spec, St extends object = Status> extends Pick<BaseOptions, 'id' | 'param' | 'offload'>, ResourceFilterOptions<CauseKwargs<EventKwargs<S, St>>> {}
+export interface EventOptions<S extends object = Spec, St extends object = Status> extends Pick<BaseOptions, 'id' | 'param' | 'offload' | 'registry'>, ResourceFilterOptions<CauseKwargs<EventKwargs<S, St>>> {}
 
 /** What the filters and `initialDelay` functions of daemons and timers receive. */
 type SpawningCause<S extends object, St extends object> = CauseKwargs<ResourceKwargs<S, St>>;
@@ -113,7 +114,7 @@ export interface IndexRegistration {
 
 /** Options of `on.validate` and `on.mutate` (Kopf's, in camelCase; no retries: an admission is answered once). */
 export interface WebhookOptions<S extends object = Spec, St extends object = Status>
-  extends Pick<BaseOptions, 'id' | 'param' | 'offload'>, ResourceFilterOptions<CauseKwargs<WebhookKwargs<S, St>>> {
+  extends Pick<BaseOptions, 'id' | 'param' | 'offload' | 'registry'>, ResourceFilterOptions<CauseKwargs<WebhookKwargs<S, St>>> {
   /** Kopf's older spelling of {@link operations}: one operation (or a list). */
   operation?: Operation | readonly Operation[];
   /** The operations the managed configuration sends (default: all). Not checked per request, as in Kopf. */
@@ -268,6 +269,11 @@ function commonFields(fn: HandlerFn, options: BaseOptions, offloadByDefault = tr
   };
 }
 
+/** Where a registration goes: its `registry` option (Kopf's `registry=`), else the default registry. */
+function registryOf(options: { registry?: Registry | undefined }): Registry {
+  return options.registry ?? getDefaultRegistry();
+}
+
 /** Strict options (src/handlers/options.ts): an unknown option or a bad value is a registration error. */
 function checked(registration: Registration, options: unknown, fn: HandlerFn): void {
   const id = (options as { id?: unknown } | null)?.id;
@@ -306,7 +312,7 @@ function changing(reason: ChangingReason, what: 'resume' | 'create' | 'update' |
     if (what === 'resume') handler.deleted = options.deleted ?? false;
     if (what === 'delete') handler.requiresFinalizer = !(options.optional ?? false);
     if ((what === 'update' || what === 'field') && field) handler.fieldNeedsChange = true;
-    getDefaultRegistry().add(handler);
+    registryOf(options).add(handler);
     return fn;
   };
 }
@@ -332,7 +338,7 @@ function event(selector: SelectorInput, optionsOrFn: AnyOptions | AnyFn, maybeFn
     filters: { labels: options.labels, annotations: options.annotations, when: options.when, value: options.value },
     field,
   };
-  getDefaultRegistry().add(handler);
+  registryOf(options).add(handler);
   return fn;
 }
 
@@ -348,7 +354,7 @@ function activity(kind: ActivityHandler['activity']) {
       // Startup and cleanup run inline by default; login and probes, like every plain handler, on the pool.
       ...commonFields(fn, options, kind === 'login' || kind === 'probe'),
     };
-    getDefaultRegistry().add(handler);
+    registryOf(options).add(handler);
     return fn;
   };
 }
@@ -383,12 +389,12 @@ function spawning(kind: 'daemon' | 'timer') {
         cancellationTimeout: nonNegative('cancellationTimeout', options.cancellationTimeout),
         cancellationPolling: nonNegative('cancellationPolling', options.cancellationPolling),
       };
-      getDefaultRegistry().add(handler);
+      registryOf(options).add(handler);
     } else {
       const interval = nonNegative('interval', options.interval);
       if (interval === 0) throw new TypeError('kopf.timer(): interval must be positive.');
       const handler: TimerHandler = { ...base, kind: 'timer', interval, idle: nonNegative('idle', options.idle), sharp: options.sharp ?? false };
-      getDefaultRegistry().add(handler);
+      registryOf(options).add(handler);
     }
     return fn;
   };
@@ -410,7 +416,7 @@ function indexing(selector: SelectorInput, optionsOrFn: AnyOptions | AnyFn, mayb
     filters: { labels: options.labels, annotations: options.annotations, when: options.when, value: options.value },
     field,
   };
-  getDefaultRegistry().add(handler);
+  registryOf(options).add(handler);
   return fn;
 }
 
@@ -444,7 +450,7 @@ function webhook(reason: WebhookReason, what: 'validate' | 'mutate') {
       sideEffects: options.sideEffects ?? false,
       ignoreFailures: options.ignoreFailures ?? false,
     };
-    getDefaultRegistry().add(handler);
+    registryOf(options).add(handler);
     return fn;
   };
 }

@@ -8,7 +8,7 @@ import { body, names } from '../cluster.ts';
 import { collection, DIFF_BASE, Limiter, type KubeObject } from '../http.ts';
 import type { Impl } from '../processes.ts';
 import { printTable } from '../table.ts';
-import { later, RATIO_NOTE, readsNote, THROUGHPUT_HEADER, throughputGoals, throughputRows, type PhaseResult, type Who } from './common.ts';
+import { later, RATIO_NOTE, recordThroughput, readsNote, THROUGHPUT_HEADER, throughputGoals, throughputRows, type PhaseResult, type Who } from './common.ts';
 
 const SPEC = { field: 'value', items: ['a', 'b', 'c'] };
 const hasResult = (obj: KubeObject | undefined): boolean => !!obj?.status?.create_fn;
@@ -22,15 +22,17 @@ async function operatorPhase(bench: Bench, impl: Impl, n: number): Promise<Phase
     await bench.startMeasuring();
     const objs = names('obj', n);
     const t0 = performance.now();
+    const cpu0 = op.cpuSeconds();
     const done = later(tracker.until(objs, hasResult, bench.options.timeoutMs, `${impl} to handle ${n} creations`));
     await bench.createObjects(ns, objs, SPEC);
     await done;
     const elapsed = (performance.now() - t0) / 1000;
+    const cpuSeconds = op.cpuSeconds() - cpu0;
     const rssBytes = op.rss();
     const heapUsedBytes = impl === 'kopf-ts' ? (await op.memoryUsage()).heapUsed : undefined;
     await op.stop();
     const requests = await bench.stopMeasuring();
-    return { who: impl, steps: [['create', elapsed]], changes: n, requests, driverWrites: n, rssBytes, ...(heapUsedBytes ? { heapUsedBytes } : {}) };
+    return { who: impl, steps: [['create', elapsed]], changes: n, requests, driverWrites: n, rssBytes, cpuSeconds, ...(heapUsedBytes ? { heapUsedBytes } : {}) };
   } finally {
     await op.stop();
     await tracker.stop();
@@ -77,6 +79,7 @@ export async function scenarioA(bench: Bench, n: number): Promise<Map<Who, Phase
   }
   console.error(`(a) bare client: ${n} objects…`);
   results.set('bare', await barePhase(bench, n));
+  recordThroughput('a', n, results);
   printTable({
     title: `(a) create ${n} objects, one create handler returning a result (driver concurrency ${bench.options.concurrency}, bare client ${bench.options.bareConcurrency})`,
     header: THROUGHPUT_HEADER,

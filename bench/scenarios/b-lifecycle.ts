@@ -9,7 +9,7 @@ import { body, names } from '../cluster.ts';
 import { collection, DIFF_BASE, FINALIZER, Limiter, type KubeObject, type Tracker } from '../http.ts';
 import type { Impl } from '../processes.ts';
 import { printTable } from '../table.ts';
-import { later, RATIO_NOTE, readsNote, THROUGHPUT_HEADER, throughputGoals, throughputRows, type PhaseResult, type Who } from './common.ts';
+import { later, RATIO_NOTE, recordThroughput, readsNote, THROUGHPUT_HEADER, throughputGoals, throughputRows, type PhaseResult, type Who } from './common.ts';
 
 const SPEC = { field: 'value', round: 0 };
 const created = (obj: KubeObject | undefined): boolean => !!obj?.status?.create_fn;
@@ -25,7 +25,7 @@ interface Reactor {
 }
 
 /** The three steps, timed; the driver acts with `--concurrency` in flight, then waits for the tracker. */
-async function steps(bench: Bench, tracker: Tracker, objs: string[], who: string, reactor: Reactor): Promise<[string, number][]> {
+export async function steps(bench: Bench, tracker: Tracker, objs: string[], who: string, reactor: Reactor): Promise<[string, number][]> {
   const ns = tracker.namespace;
   const c = bench.options.concurrency;
   const timeout = bench.options.timeoutMs;
@@ -61,13 +61,15 @@ async function operatorPhase(bench: Bench, impl: Impl, n: number, scenario: stri
   try {
     await bench.warmUp(tracker, created, SPEC);
     if (!lifetime) await bench.startMeasuring();
+    const cpu0 = op.cpuSeconds();
     const result = await steps(bench, tracker, names('obj', n), impl, {});
+    const cpuSeconds = op.cpuSeconds() - cpu0;
     const rssBytes = op.rss();
     const heapUsedBytes = impl === 'kopf-ts' ? (await op.memoryUsage()).heapUsed : undefined;
     await op.stop();
     const requests = await bench.stopMeasuring();
     const changes = 3 * n + (lifetime ? 1 : 0);
-    return { who: impl, steps: result, changes, requests, driverWrites: changes, rssBytes, ...(heapUsedBytes ? { heapUsedBytes } : {}) };
+    return { who: impl, steps: result, changes, requests, driverWrites: changes, rssBytes, cpuSeconds, ...(heapUsedBytes ? { heapUsedBytes } : {}) };
   } finally {
     await op.stop();
     await tracker.stop();
@@ -114,6 +116,7 @@ export async function lifecycleResults(bench: Bench, n: number, scenario: string
 
 export async function scenarioB(bench: Bench, n: number): Promise<Map<Who, PhaseResult>> {
   const results = await lifecycleResults(bench, n, 'b');
+  recordThroughput('b', n, results);
   printTable({
     title: `(b) ${n} objects created, updated and deleted; create, update and delete handlers (driver concurrency ${bench.options.concurrency}, bare client ${bench.options.bareConcurrency})`,
     header: THROUGHPUT_HEADER,

@@ -12,6 +12,7 @@ import { total, WRITE_VERBS } from '../apiserver-metrics.ts';
 import { collection, DIFF_BASE, type KubeObject } from '../http.ts';
 import type { Impl, OperatorProcess } from '../processes.ts';
 import { fmt, printTable, ratio } from '../table.ts';
+import { record } from '../results.ts';
 import type { PhaseRequests } from '../cluster.ts';
 
 const SPEC = { field: 'value', items: ['a', 'b', 'c'] };
@@ -28,10 +29,10 @@ interface IdleResult {
   requests: PhaseRequests;
 }
 
-/** Samples RSS every second until it moved less than 1 MiB over 3 s (at most 30 s); returns the last sample. */
-async function settledRss(op: OperatorProcess): Promise<number> {
+/** Samples RSS every second until it moved less than 1 MiB over 3 s (at most `maxSeconds`); returns the last sample. */
+export async function settledRss(op: OperatorProcess, maxSeconds = 30): Promise<number> {
   const samples: number[] = [];
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < maxSeconds; i++) {
     samples.push(op.rss());
     const last = samples.slice(-4);
     if (last.length === 4 && Math.max(...last) - Math.min(...last) < MiB) break;
@@ -61,6 +62,12 @@ async function operatorPhase(bench: Bench, impl: Impl, n: number): Promise<IdleR
     op = bench.operator(impl, 'idle', ns, { BENCH_EXPECT: String(n + 1) });
     await op.waitFor(/BENCH-RESUMED/, bench.options.timeoutMs);
     const resumeSeconds = (performance.now() - t0) / 1000;
+    // With passivation (issue 16), the idle actors are measured once they could be passivated.
+    const passivateAfter = impl === 'kopf-ts' ? passivationDelay(bench.options.tsSettings) : null;
+    if (passivateAfter !== null) {
+      console.error(`(c) ${impl}: waiting ${passivateAfter + 5} s for the idle actors to passivate…`);
+      await new Promise((r) => setTimeout(r, (passivateAfter + 5) * 1000));
+    }
     const heapUsedBytes = impl === 'kopf-ts' ? (await op.memoryUsage()).heapUsed : undefined;
     const rssBytes = await settledRss(op);
     await op.stop();
@@ -70,6 +77,12 @@ async function operatorPhase(bench: Bench, impl: Impl, n: number): Promise<IdleR
     await op.stop();
     await tracker.stop();
   }
+}
+
+/** kopf-ts's settings.execution.passivateAfter in the bench's `--ts-settings` (default 60 s), null: off. */
+function passivationDelay(tsSettings: string | undefined): number | null {
+  const set = (tsSettings ? (JSON.parse(tsSettings) as { execution?: { passivateAfter?: number | null } }) : {}).execution?.passivateAfter;
+  return set === undefined ? 60 : set;
 }
 
 /** The floor: one client LISTing the same number of objects, 500 per page. */
@@ -95,6 +108,7 @@ export async function scenarioC(bench: Bench, n: number): Promise<void> {
     results.set(impl, await operatorPhase(bench, impl, n));
   }
   const listSeconds = await bareList(bench, n);
+  for (const [impl, r] of results) record(`c/${impl}/${n}`, { n, rssBytes: r.rssBytes, rssBaseBytes: r.rssBaseBytes, heapUsedBytes: r.heapUsedBytes, heapBaseBytes: r.heapBaseBytes, resumeSeconds: r.resumeSeconds, settings: impl === 'kopf-ts' ? (bench.options.tsSettings ?? null) : null });
   const ts = results.get('kopf-ts');
   const kopf = results.get('Kopf');
   const row = (label: string, f: (r: IdleResult) => number | undefined, bare?: number, digits?: number): string[] => {

@@ -6,6 +6,12 @@
 import { total, WRITE_VERBS, type Counts } from '../apiserver-metrics.ts';
 import type { PhaseRequests } from '../cluster.ts';
 import { fmt, ratio } from '../table.ts';
+import { record } from '../results.ts';
+
+/** Records a throughput scenario's figures for the charts (bench/charts.ts). */
+export function recordThroughput(scenario: string, n: number, results: Map<Who, PhaseResult>): void {
+  for (const [who, r] of results) record(`${scenario}/${who}`, { n, changes: r.changes, seconds: seconds(r), rate: rate(r), cpuSeconds: r.cpuSeconds, rssBytes: r.rssBytes });
+}
 
 /** Who ran a phase. */
 export type Who = 'kopf-ts' | 'Kopf' | 'bare';
@@ -22,6 +28,8 @@ export interface PhaseResult {
   driverWrites: number;
   rssBytes?: number;
   heapUsedBytes?: number;
+  /** The operator's own CPU seconds (user + system, /proc) during the timed steps. */
+  cpuSeconds?: number;
 }
 
 export function seconds(result: PhaseResult | undefined): number | undefined {
@@ -68,6 +76,7 @@ export function throughputRows(results: Map<Who, PhaseResult>): string[][] {
   rows.push(row('API writes per change (audit log)', (r) => auditPerChange(r, WRITE_VERBS), 2));
   rows.push(row('API writes per change (/metrics diff)', (r) => metricsWritesPerChange(r), 2));
   rows.push(row('API reads per change after the start (audit log)', (r) => auditPerChange(r, ['get', 'list', 'watch']), 3));
+  rows.push(row('operator CPU ms per handled change (user + system, /proc)', (r) => (r.cpuSeconds !== undefined ? (1000 * r.cpuSeconds) / r.changes : undefined), 3));
   rows.push(row('operator RSS at the end, MiB', (r) => (r.rssBytes ? r.rssBytes / 2 ** 20 : undefined), 1));
   return rows;
 }
@@ -86,6 +95,9 @@ export function throughputGoals(results: Map<Who, PhaseResult>): string[] {
   if (ts && bare) out.push(`goal ≥ 80% of the bare client's throughput: ${ts / bare >= 0.8 ? 'met' : 'MISSED'} (${fmt((100 * ts) / bare, 0)}%)`);
   const [tw, kw] = [results.get('kopf-ts'), results.get('Kopf')].map((r) => (r ? auditPerChange(r, WRITE_VERBS) ?? metricsWritesPerChange(r) : undefined));
   if (tw !== undefined && kw !== undefined) out.push(`goal fewer API writes per change than Kopf: ${tw < kw ? 'met' : 'MISSED'} (${fmt(tw, 2)} vs ${fmt(kw, 2)})`);
+  const [tc, kc] = [results.get('kopf-ts')?.cpuSeconds, results.get('Kopf')?.cpuSeconds];
+  if (tc !== undefined && kc !== undefined && kc > 0) out.push(`goal (issue 16) operator CPU per change ≤ ⅓ of Kopf's: ${tc * 3 <= kc ? 'met' : 'MISSED'} (${fmt((100 * tc) / kc, 0)}% of Kopf's)`);
+  if (ts && bare) out.push(`goal (issue 16) ≥ 90% of the bare client's throughput: ${ts / bare >= 0.9 ? 'met' : 'MISSED'} (${fmt((100 * ts) / bare, 0)}%)`);
   return out;
 }
 

@@ -6,6 +6,7 @@
  * stops the server and leaves only the persistent webhooks. The server's life is an actor of
  * machines/webhook.ts, whose actors and actions are provided here. Called by src/engine/operator.ts.
  */
+import type { WorkerPool } from '../execution/pool.ts';
 import { resourceName, type Resource } from '../model/resource.ts';
 import type { WebhookClientConfig, WebhookFn, WebhookServerProtocol } from '../model/reviews.ts';
 import type { OperatorSettings } from '../model/settings.ts';
@@ -29,7 +30,8 @@ export interface AdmissionOptions {
   client: KubeClient;
   logger: Logger;
   memo: object;
-  moduleUrls: readonly string[];
+  /** The operator's worker pool, for plain handlers (null: they run inline). */
+  pool: WorkerPool | null;
   indexes?: Readonly<Record<string, unknown>> | undefined;
   /** The served namespaces when they are plain names (the webhooks' namespaceSelector); null: cluster-wide or globs. */
   namespaces?: readonly string[] | null | undefined;
@@ -104,7 +106,7 @@ export async function startAdmission(options: AdmissionOptions): Promise<Running
       logger,
       memo: options.memo,
       resources: () => resources,
-      moduleUrls: options.moduleUrls,
+      pool: options.pool,
       indexes: options.indexes,
       onReview: options.onReview,
       events: options.events,

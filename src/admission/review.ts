@@ -6,6 +6,7 @@
  * mutations as a base64 JSON patch, and the best error's message and code. Reports each handler's verdict to
  * the timeline sink. Called by the webhook servers (through the `WebhookFn` that admission.ts makes).
  */
+import type { WorkerPool } from '../execution/pool.ts';
 import { isPlainObject, type Body, type JsonObject } from '../model/body.ts';
 import { diff } from '../model/diff.ts';
 import { AdmissionError, PermanentError, TemporaryError } from '../model/errors.ts';
@@ -51,8 +52,8 @@ export interface ReviewContext {
   memo: object;
   /** The resources the admission handlers serve (resolved against discovery by the operator). */
   resources: () => readonly Resource[];
-  /** The operator files, for plain handlers on the pool. */
-  moduleUrls: readonly string[];
+  /** The operator's worker pool, for plain handlers (null: they run inline). */
+  pool: WorkerPool | null;
   indexes?: Readonly<Record<string, unknown>> | undefined;
   /** Where `kopf.event/info/warn/exception` of a plain handler on the pool go (the operator's Event poster). */
   events?: EventSink | undefined;
@@ -153,7 +154,7 @@ export async function serveAdmissionRequest(
         invoke({
           handler,
           kwargs: { ...kwargs, param: handler.param, retry: 0, started: new Date(started), runtime: 0 },
-          moduleUrls: [...ctx.moduleUrls],
+          pool: ctx.pool,
           signal: info.signal,
           // A plain handler still running when the request times out: its thread is terminated.
           timeoutMs: ctx.settings.admission.timeoutSeconds * 1000,

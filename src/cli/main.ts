@@ -1,16 +1,13 @@
 /**
  * The `kopf-ts` command line: parses arguments with commander and dispatches to the sub-commands.
- * Started by bin/kopf-ts.js.
+ * Started by bin/kopf-ts.js. Each sub-command's module is imported when it runs (issue 16): `kopf-ts run`
+ * must not load the statechart renderer (elkjs), the local control plane or the RBAC generator.
  */
 import { Command, Option } from 'commander';
-import { clusterBuild, clusterDown, clusterList, clusterUp } from './cluster.ts';
-import { demo } from './demo.ts';
 import { OperatorFileError } from '../execution/operator-files.ts';
-import { devCommand, type DevCliOptions } from './dev.ts';
-import { initCommand } from './init.ts';
-import { runCommand, type RunCliOptions } from './run.ts';
-import { machinesCommand } from './machines.ts';
-import { rbacCommand, type RbacCliOptions } from './rbac.ts';
+import type { DevCliOptions } from './dev.ts';
+import type { RunCliOptions } from './run.ts';
+import type { RbacCliOptions } from './rbac.ts';
 
 const program = new Command('kopf-ts').description('Kubernetes operators in TypeScript, the Kopf way.');
 
@@ -26,22 +23,22 @@ cluster
     '--kubeconfig <file>',
     'where to write the kubeconfig: a file that does not exist yet (default ~/.cache/kopf-ts/kubeconfig[-NAME])',
   )
-  .action(async (options: { name?: string; kubeconfig?: string }) => clusterUp(options));
+  .action(async (options: { name?: string; kubeconfig?: string }) => (await import('./cluster.ts')).clusterUp(options));
 cluster
   .command('down')
   .description('stop a running `cluster up` (only the one of that name)')
   .option('--name <name>', NAME_HELP, 'default')
-  .action(async (options: { name?: string }) => clusterDown(options));
+  .action(async (options: { name?: string }) => (await import('./cluster.ts')).clusterDown(options));
 cluster
   .command('list')
   .alias('status')
   .description('show the running local control planes')
   .option('--json', 'as JSON (name, pid, server, kubeconfigPath, pids, …)')
-  .action((options: { json?: boolean }) => clusterList(options));
+  .action(async (options: { json?: boolean }) => (await import('./cluster.ts')).clusterList(options));
 cluster
   .command('build')
   .description('find or build the control-plane binaries')
-  .action(async () => clusterBuild());
+  .action(async () => (await import('./cluster.ts')).clusterBuild());
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 // Options that `run` and `dev` share.
@@ -72,10 +69,14 @@ program
     "serve the probes' results and the operator's health at http://HOST:PORT/PATH (e.g. http://0.0.0.0:8080/healthz)",
   )
   .option(
+    '--metrics <host:port>',
+    'serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 0.0.0.0:9090; the same address as --liveness shares its server)',
+  )
+  .option(
     '--inspect-stately <url>',
     "send the actors' XState inspection events to a Stately inspector (ws://…)",
   )
-  .action(async (paths: string[], options: RunCliOptions) => runCommand(paths, options));
+  .action(async (paths: string[], options: RunCliOptions) => (await import('./run.ts')).runCommand(paths, options));
 
 program
   .command('dev')
@@ -97,7 +98,7 @@ program
   .addOption(logFormatOption())
   .option('--devtools [host:port]', DEVTOOLS_HELP)
   .option('--devtools-allow-remote', DEVTOOLS_REMOTE_HELP)
-  .action(async (paths: string[], options: DevCliOptions) => devCommand(paths, options));
+  .action(async (paths: string[], options: DevCliOptions) => (await import('./dev.ts')).devCommand(paths, options));
 
 program
   .command('init')
@@ -106,7 +107,7 @@ program
   )
   .argument('<dir>', 'the directory to create (or an empty one)')
   .option('--force', 'write into a non-empty directory (files of the same names are overwritten)')
-  .action(async (dir: string, options: { force?: boolean }) => initCommand(dir, options));
+  .action(async (dir: string, options: { force?: boolean }) => (await import('./init.ts')).initCommand(dir, options));
 
 program
   .command('rbac')
@@ -131,7 +132,7 @@ program
     '--kubeconfig <file>',
     'the cluster to resolve the selectors in (default: $KUBECONFIG, ~/.kube/config, or in-cluster)',
   )
-  .action(async (paths: string[], options: RbacCliOptions) => rbacCommand(paths, options));
+  .action(async (paths: string[], options: RbacCliOptions) => (await import('./rbac.ts')).rbacCommand(paths, options));
 
 program
   .command('machines')
@@ -143,14 +144,14 @@ program
     "regenerate <dir>/machines.md's diagrams and <dir>/machines/*.svg (npm run docs:machines)",
   )
   .action(async (options: { format?: string; out?: string; updateDocs?: string }) =>
-    machinesCommand(options),
+    (await import('./machines.ts')).machinesCommand(options),
   );
 
 program
   .command('demo')
   .description('bring up the local control plane, apply the example CRD and object, run examples/01-minimal')
   .option('--keep', 'keep running after the object was handled (until Ctrl-C)')
-  .action(async (options: { keep?: boolean }) => demo(options));
+  .action(async (options: { keep?: boolean }) => (await import('./demo.ts')).demo(options));
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,6 @@
 /**
  * `kopf-ts run FILE... [-m MODULE]... [-n NS]... [-A] [--standalone] [-v|-d|-q] [--log-format F]
- * [--devtools [HOST:PORT]] [--devtools-allow-remote] [--inspect-stately URL] [-L URL]`: loads the operator's files
+ * [--devtools [HOST:PORT]] [--devtools-allow-remote] [--inspect-stately URL] [-L URL] [--metrics HOST:PORT]`: loads the operator's files
  * (TypeScript or JavaScript; each registers handlers on import) and runs the operator until SIGINT/SIGTERM,
  * with the devtools page and/or Stately's inspector attached when asked. Settings may come as JSON in
  * `$KOPF_TS_SETTINGS` (KopfRunner's `settings`); after the cleanup handlers `kopf-ts run` waits, bounded, for what
@@ -11,12 +11,14 @@ import { existsSync } from 'node:fs';
 import { runOperator } from '../engine/operator.ts';
 import { loadOperatorFiles } from '../execution/operator-files.ts';
 import { parseLivenessEndpoint } from '../observe/liveness-endpoint.ts';
+import { parseMetricsEndpoint } from '../observe/metrics-endpoint.ts';
 import type { LogFormat } from '../observe/log.ts';
 import { configure, configuredRootLogger } from '../observe/configure.ts';
 import { defaultSettings, type OperatorSettings } from '../model/settings.ts';
 import { mergeSettings, SETTINGS_ENV } from '../model/settings-merge.ts';
 import { activeResources, waitForHungTasks } from './hung-tasks.ts';
-import { fanOut, startDevtools, statelyInspector, type Devtools } from '../devtools/index.ts';
+import type { Devtools } from '../devtools/index.ts';
+import type { ObjectActorOptions } from '../engine/object-actor.ts';
 
 /** The options of `kopf-ts run`, as commander parses them. */
 export interface RunCliOptions {
@@ -36,6 +38,8 @@ export interface RunCliOptions {
   inspectStately?: string;
   /** `-L/--liveness http://HOST:PORT/PATH` (docs/probes.md). */
   liveness?: string;
+  /** `--metrics HOST:PORT` (docs/metrics.md). */
+  metrics?: string;
 }
 
 /** Imports the operator files and modules, runs the operator until a signal stops it, then exits the process. */
@@ -68,6 +72,7 @@ export async function serveOperator(
   }
   // A bad --liveness fails before the operator's files are even loaded.
   if (options.liveness !== undefined) parseLivenessEndpoint(options.liveness);
+  if (options.metrics !== undefined) parseMetricsEndpoint(options.metrics);
   configure({
     debug: options.debug ?? null,
     verbose: options.verbose ?? null,
@@ -93,8 +98,10 @@ export async function serveOperator(
   }
 
   // Checked (and the port bound) before anything runs: a refused address fails at once.
+  // The devtools (their server, page and layout engine) are imported only when asked for (issue 16: a lean process).
   let devtools: Devtools | null = null;
   if (options.devtools) {
+    const { startDevtools } = await import('../devtools/index.ts');
     devtools = await startDevtools({
       address: options.devtools,
       allowRemote: options.devtoolsAllowRemote ?? false,
@@ -102,12 +109,15 @@ export async function serveOperator(
     // Printed even with -q: without the URL (and its token) the page cannot be opened.
     (options.quiet ? logger.warn : logger.info).call(logger, `Devtools: ${devtools.url}`);
   }
-  const stately = options.inspectStately ? statelyInspector(options.inspectStately) : null;
+  const stately = options.inspectStately
+    ? (await import('../devtools/stately.ts')).statelyInspector(options.inspectStately)
+    : null;
   if (stately)
     logger.info(
       `Sending the actors' inspection events to the Stately inspector at ${options.inspectStately}.`,
     );
-  const inspect = fanOut(devtools?.inspect, stately?.inspect);
+  const inspect: ObjectActorOptions['inspect'] | undefined =
+    devtools || stately ? (await import('../devtools/stately.ts')).fanOut(devtools?.inspect, stately?.inspect) : undefined;
 
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -137,6 +147,7 @@ export async function serveOperator(
       ...(inspect ? { inspect } : {}),
       ...(devtools ? { timeline: devtools.timeline } : {}),
       ...(options.liveness !== undefined ? { livenessEndpoint: options.liveness } : {}),
+      ...(options.metrics !== undefined ? { metricsEndpoint: options.metrics } : {}),
       onStopping: (summary) => (abandoned = summary.abandoned),
     });
   } finally {

@@ -5,6 +5,8 @@
  * retries with their delays, handler starts and ends, patches, errors). Bounded: live actors only (a record is
  * dropped when its actor ends), at most `maxActors` of them, a ring of `timelineSize` entries per object, and
  * timelines kept for the `maxTimelines` most recently active objects only. No body is ever retained.
+ * A passivated object actor (ended in its `passivated` state) stays listed as idle, marked `passivated`, with
+ * its timeline, until its object's next event restores it (a new actor with the same key) or it is deleted.
  * Created by src/devtools/index.ts; read by src/devtools/server.ts.
  */
 import type { InspectionEvent } from 'xstate';
@@ -118,6 +120,8 @@ export interface ActorSummary {
   state: string;
   since: number;
   children: number;
+  /** The actor is passivated (idle, stopped, its record kept by the dispatcher); absent otherwise. */
+  passivated?: true;
 }
 
 /** A child actor as the page shows it under its parent. */
@@ -200,6 +204,8 @@ export class Collector {
   readonly maxActors: number;
   readonly #actors = new Map<string, ActorRecord>();
   readonly #byKey = new Map<string, string>();
+  /** Passivated objects (their actors ended), listed as idle until restored. */
+  readonly #passivated = new Map<string, ActorSummary>();
   /** Timelines by object key, least recently active first (re-inserted on every push). */
   readonly #timelines = new Map<string, Ring<TimelineLine>>();
   #n = 0;
@@ -276,6 +282,11 @@ export class Collector {
     this.#dirty.add(rec.key);
   };
 
+  /** Number of passivated objects listed. */
+  get passivated(): number {
+    return this.#passivated.size;
+  }
+
   /** Number of live actors recorded (objects and children). */
   get size(): number {
     return this.#actors.size;
@@ -290,19 +301,26 @@ export class Collector {
   list(): ActorSummary[] {
     const out: ActorSummary[] = [];
     for (const rec of this.#actors.values()) if (rec.parent === null) out.push(this.#summary(rec));
+    for (const summary of this.#passivated.values()) out.push(summary);
     return out;
   }
 
   /** One object's list entry, or undefined when it is not (or no longer) live. */
   summary(key: string): ActorSummary | undefined {
     const rec = this.#actors.get(this.#byKey.get(key) ?? key);
-    return rec && rec.parent === null ? this.#summary(rec) : undefined;
+    return rec && rec.parent === null ? this.#summary(rec) : this.#passivated.get(key);
   }
 
   /** One object's detail, or undefined when it is not (or no longer) live. */
   detail(key: string, after = 0): ActorDetail | undefined {
     const sid = this.#byKey.get(key) ?? key;
     const rec = this.#actors.get(sid);
+    const passive = this.#passivated.get(key);
+    if (passive && !rec) {
+      const { children: _children, ...summary } = passive;
+      const timeline = (this.#timelines.get(key)?.toArray() ?? []).filter((l) => l.n > after);
+      return { ...summary, active: ['idle'], status: 'passivated', events: 0, handlers: [], children: [], timeline };
+    }
     if (!rec || rec.parent !== null) return undefined;
     return {
       ...this.#summary(rec),
@@ -434,9 +452,11 @@ export class Collector {
       const ring = this.#timelines.get(rec.key);
       if (ring) {
         this.#timelines.delete(rec.key);
-        this.#timelines.set(context.key, ring);
+        if (!this.#timelines.has(context.key)) this.#timelines.set(context.key, ring);
       }
       rec.key = context.key;
+      // A passivated object restored: the new actor takes its place in the list and keeps its timeline.
+      if (this.#passivated.delete(rec.key)) this.#line(rec, 'state', 'restored from passivation');
       rec.resource = context.key.includes('/') ? context.key.slice(0, context.key.lastIndexOf('/')) : null;
       this.#byKey.set(rec.key, rec.sid);
     }
@@ -498,6 +518,11 @@ export class Collector {
       return;
     }
     this.#byKey.delete(rec.key);
+    if (rec.valueText === 'passivated' && rec.machine && this.#passivated.size < this.maxActors) {
+      this.#passivated.set(rec.key, { ...this.#summary(rec), state: 'idle', since: Date.now(), children: 0, passivated: true });
+      this.#dirty.add(rec.key);
+      return;
+    }
     this.#timelines.delete(rec.key);
     this.#removed.add(rec.key);
     // Nobody drains (a collector without a server): the change sets must not grow with the churn.

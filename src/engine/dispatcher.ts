@@ -1,9 +1,11 @@
 /**
  * The dispatcher: routes each watch event to the actor of its object (by `metadata.uid`), creating the
  * actor on first sight and forgetting it when it reaches a final state. Actors are independent root actors
- * in a Map (spawning thousands of children into one XState parent is quadratic). Created per operator by
- * src/engine/operator.ts; the watch loops call `dispatch()`.
+ * in a Map (spawning thousands of children into one XState parent is quadratic). A passivated actor (idle
+ * long enough, machines/object.ts decides) leaves only its small record here; the object's next event
+ * restores it. Created per operator by src/engine/operator.ts; the watch loops call `dispatch()`.
  */
+import { isStaleEvent, type PassivatedRecord } from '../../machines/object.ts';
 import type { RawEvent } from '../model/body.ts';
 import type { Logger } from '../observe/log.ts';
 
@@ -20,14 +22,24 @@ export interface DispatchedActor {
   namespace?: string | undefined;
   /** Whether daemons or timers still run. */
   hasBackground?(): boolean;
+  /** The state of its machine (`idle`, `creating`, …), for the metrics. */
+  state?(): string;
+  /** The actor's record once it has passivated (it has then ended), else null. */
+  passivated?(): PassivatedRecord | null;
 }
 
-/** Creates the actor of a newly seen object. */
-export type ActorFactory = (key: string, event: RawEvent) => DispatchedActor;
+/** Creates the actor of a newly seen object, or restores a passivated one from its record. */
+export type ActorFactory = (key: string, event: RawEvent, restored?: PassivatedRecord) => DispatchedActor;
 
 /** Routes events to per-object actors. */
 export class Dispatcher {
   readonly #actors = new Map<string, DispatchedActor>();
+  /** Passivated objects: their records by key (no actor, no body). */
+  readonly #passivated = new Map<string, PassivatedRecord>();
+  /** How many actors were restored from their records so far. */
+  #restored = 0;
+  /** Stale events for passivated objects, answered by their records (no restore). */
+  #staleForPassivated = 0;
   readonly #factory: ActorFactory;
   readonly #logger: Logger;
   #stopping = false;
@@ -42,9 +54,34 @@ export class Dispatcher {
     return this.#actors.size;
   }
 
+  /** The live actors (read by the metrics at a scrape). */
+  actors(): IterableIterator<DispatchedActor> {
+    return this.#actors.values();
+  }
+
   /** Keys of the live actors. */
   keys(): string[] {
     return [...this.#actors.keys()];
+  }
+
+  /** Number of passivated objects (known, idle, without a live actor). */
+  get passivatedCount(): number {
+    return this.#passivated.size;
+  }
+
+  /** Number of actors restored from passivation so far. */
+  get restoredCount(): number {
+    return this.#restored;
+  }
+
+  /** Number of stale events for passivated objects that were dropped without restoring them. */
+  get staleForPassivatedCount(): number {
+    return this.#staleForPassivated;
+  }
+
+  /** Keys of the passivated objects. */
+  passivatedKeys(): string[] {
+    return [...this.#passivated.keys()];
   }
 
   /**
@@ -60,18 +97,39 @@ export class Dispatcher {
     }
     const key = `${scope}/${uid}`;
     let actor = this.#actors.get(key);
+    // Passivated a moment ago (its `done` not yet seen): its record is taken now, synchronously.
+    const ended = actor?.passivated?.();
+    if (actor && ended) {
+      this.#actors.delete(key);
+      this.#passivated.set(key, ended);
+      actor = undefined;
+    }
     if (!actor) {
-      if (event.type === 'DELETED') return;
+      const restored = this.#passivated.get(key);
+      // A DELETED for a passivated object restores it too: its actor ends the way a live one does.
+      if (event.type === 'DELETED' && !restored) return;
+      // The chart's own staleness rule, answered by the record: a stale event would be dropped by the restored actor.
+      if (restored && isStaleEvent(event, restored.knownRv)) {
+        this.#staleForPassivated++;
+        return;
+      }
       try {
-        actor = this.#factory(key, event);
+        actor = this.#factory(key, event, restored);
       } catch (err) {
         this.#logger.error({ err }, `Cannot create the actor of ${key}: ${String(err)}`);
         return;
       }
+      if (restored) {
+        this.#passivated.delete(key);
+        this.#restored++;
+      }
       this.#actors.set(key, actor);
       const created = actor;
       void created.done.then(() => {
-        if (this.#actors.get(key) === created) this.#actors.delete(key);
+        if (this.#actors.get(key) !== created) return;
+        this.#actors.delete(key);
+        const record = this.#stopping ? null : created.passivated?.();
+        if (record) this.#passivated.set(key, record);
       });
     }
     actor.send({ type: 'watch.event', event });
@@ -88,6 +146,7 @@ export class Dispatcher {
     const actors = [...this.#actors.values()];
     const left = await stopActors(actors, 'OPERATOR_EXITING', timeoutMs, backgroundTimeoutMs);
     this.#actors.clear();
+    this.#passivated.clear();
     return left;
   }
 
@@ -108,6 +167,9 @@ export class Dispatcher {
         key.startsWith(`${scope}/`) && (namespace === undefined || actor.namespace === namespace),
     );
     for (const [key, actor] of picked) if (this.#actors.get(key) === actor) this.#actors.delete(key);
+    // Passivated objects of a whole resource are forgotten too (a record does not know its namespace; those of
+    // a namespace that goes stay until they are seen again or the operator stops: a resourceVersion each).
+    if (namespace === undefined) for (const key of [...this.#passivated.keys()]) if (key.startsWith(`${scope}/`)) this.#passivated.delete(key);
     await stopActors(
       picked.map(([, actor]) => actor),
       reason,

@@ -6,7 +6,7 @@
  * plan. Called by the dispatcher on first sight.
  */
 import { createActor, fromPromise, toPromise } from 'xstate';
-import { objectMachine, type ReactInput, type ReactOutput, type ReleaseInput, type ReleaseOutput, type ObjectContext } from '../../machines/object.ts';
+import { objectMachine, type PassivatedRecord, type ReactInput, type ReactOutput, type ReleaseInput, type ReleaseOutput, type ObjectContext } from '../../machines/object.ts';
 import { daemonMachine, type StopReason } from '../../machines/daemon.ts';
 import { timerMachine } from '../../machines/timer.ts';
 import type { Body, RawEvent } from '../model/body.ts';
@@ -25,6 +25,7 @@ import type { Semaphore } from './semaphore.ts';
 import type { EventPoster } from './posting.ts';
 import { postingLogger } from './log-events.ts';
 import type { TimelineSink } from './timeline.ts';
+import type { MetricsRecorder } from '../observe/metrics-recorder.ts';
 
 /** What an object actor needs from the operator. */
 export interface ObjectActorOptions {
@@ -38,6 +39,8 @@ export interface ObjectActorOptions {
   inspect?: Parameters<typeof createActor>[1] extends infer O ? (O extends { inspect?: infer I } ? I : never) : never;
   /** Receives the object's timeline (devtools), if set. */
   timeline?: TimelineSink;
+  /** Counts the events coalesced while the object is busy (`--metrics`), if set. */
+  metrics?: MetricsRecorder | undefined;
 }
 
 function bodyOf(context: ObjectContext): Body {
@@ -130,8 +133,11 @@ function logFailure(logger: Logger, what: string, err: unknown): void {
   }
 }
 
-/** Creates and starts the actor of the object first seen in `event`. */
-export function createObjectActor(key: string, event: RawEvent, options: ObjectActorOptions): DispatchedActor {
+/**
+ * Creates and starts the actor of the object first seen in `event`, or restores a passivated one from its
+ * record (`restored`: it starts idle, knowing the record's resourceVersion).
+ */
+export function createObjectActor(key: string, event: RawEvent, options: ObjectActorOptions, restored?: PassivatedRecord): DispatchedActor {
   const meta = event.object.metadata;
   const plainLogger = objectLogger(options.rootLogger, { namespace: meta.namespace, name: meta.name, uid: meta.uid, kind: event.object.kind });
   const logger = options.poster && options.resource.settings.posting.loggers ? postingLogger(plainLogger, event.object as Body, options.poster, options.resource.settings) : plainLogger;
@@ -153,7 +159,7 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
   const objects = shared.objects;
 
   const actor = createActor(shared.machine, {
-    input: { key, errorDelays: settings.queueing.errorDelays },
+    input: { key, errorDelays: settings.queueing.errorDelays, passivateAfter: settings.execution.passivateAfter, ...(restored ? { restored } : {}) },
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
   if (process.env.KOPF_TS_TRACE_ACTORS) {
@@ -163,6 +169,7 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
   const done = toPromise(actor).then(
     (output) => {
       if (output.reason === 'deleted') logger.debug('Deleted, really deleted, and we are notified.');
+      else if (output.reason === 'passivated') logger.debug(`Passivated after ${settings.execution.passivateAfter} s idle (restored by the next event).`);
       return output;
     },
     (err: unknown) => {
@@ -182,6 +189,8 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
     // Deleted without our finalizer (e.g. removed by hand): the daemons learn why before they are stopped.
     if (background && e.type === 'watch.event' && e.event.type === 'DELETED') actor.send({ type: 'background.stop', reason: 'RESOURCE_DELETED' });
     actor.send(e);
+    // Held as pending while a reaction runs: merged into the next one (only the newest is handled).
+    if (options.metrics && e.type === 'watch.event' && actor.getSnapshot().context.pending === e.event) options.metrics.eventCoalesced(options.resource.resource.plural);
     if (!background || e.type !== 'watch.event' || e.event.type === 'DELETED') return;
     const snap = actor.getSnapshot();
     if (snap.status !== 'active') return;
@@ -203,5 +212,10 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
     busy,
     stopBackground: (reason: StopReason) => actor.send({ type: 'background.stop', reason }),
     hasBackground: () => actor.getSnapshot().status === 'active' && actor.getSnapshot().context.background.length > 0,
+    state: () => String(actor.getSnapshot().value),
+    passivated: () => {
+      const snap = actor.getSnapshot();
+      return snap.status === 'done' ? (snap.output?.passivated ?? null) : null;
+    },
   };
 }

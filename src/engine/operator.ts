@@ -15,16 +15,17 @@ import type { LoginError } from '../kube/vault.ts';
 import { CRD_RESOURCE, NAMESPACE_RESOURCE, discoverResources } from '../kube/discovery.ts';
 import { EventWriter } from '../kube/events.ts';
 import { watchObjects } from '../kube/watch.ts';
-import { getDefaultRegistry, type Registry } from '../handlers/registry.ts';
+import { getDefaultRegistry, registryRef, type Registry } from '../handlers/registry.ts';
 import { selectResources, type Selector } from '../handlers/selector.ts';
 import type { Logger } from '../observe/log.ts';
 import { configuredRootLogger } from '../observe/configure.ts';
 import { runActivities } from './activities.ts';
+import { checkSensitive } from './sensitive.ts';
 import { createVault } from './login.ts';
-import { closePool, configurePool } from '../execution/pool.ts';
+import { WorkerPool } from '../execution/pool.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { createObjectActor } from './object-actor.ts';
-import { EventPoster, setCurrentPoster } from './posting.ts';
+import { EventPoster, runInOperatorScope, type EventSink, type OperatorScope } from './posting.ts';
 import type { ResourceContext } from './resource-services.ts';
 import { Semaphore } from './semaphore.ts';
 import { EventQueues } from './event-queues.ts';
@@ -32,6 +33,8 @@ import { startWatcher, type Watcher } from './watchers.ts';
 import type { ObjectActorOptions } from './object-actor.ts';
 import type { TimelineSink } from './timeline.ts';
 import { parseLivenessEndpoint } from '../observe/liveness-endpoint.ts';
+import { parseMetricsEndpoint } from '../observe/metrics-endpoint.ts';
+import type { EngineMetrics } from './metrics.ts';
 import { startLiveness, type RunningLiveness } from './liveness.ts';
 import { WatchHealthBoard } from './watch-health.ts';
 import { OperatorIndexes } from '../indexing/indexes.ts';
@@ -72,6 +75,12 @@ export interface OperatorOptions {
    * `http://HOST:PORT/PATH` once the startup handlers succeeded (docs/probes.md). Unset: no endpoint.
    */
   livenessEndpoint?: string;
+  /**
+   * `--metrics HOST:PORT`: serve the operator's Prometheus metrics at `http://HOST:PORT/metrics` (docs/metrics.md),
+   * from the liveness endpoint's server when that has the same HOST:PORT. Each operator has metrics of its own.
+   * Unset: no metrics (prom-client is not even loaded).
+   */
+  metricsEndpoint?: string;
 }
 
 const PLAIN_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -112,8 +121,17 @@ function admissionTimeline(sink: TimelineSink): (key: string | null, summary: Re
   };
 }
 
-/** Runs the operator until `signal` aborts. Rejects only when it cannot start (no cluster, startup failed). */
+/**
+ * Runs the operator until `signal` aborts. Rejects only when it cannot start (no cluster, startup failed).
+ * Everything it holds is its own (pool, Event queue, registry, watches): several operators may run in one
+ * process, and stopping one leaves the others serving.
+ */
 export async function runOperator(options: OperatorOptions = {}): Promise<void> {
+  const scope: OperatorScope = { poster: null };
+  await runInOperatorScope(scope, () => serveOperator(options, scope));
+}
+
+async function serveOperator(options: OperatorOptions, scope: OperatorScope): Promise<void> {
   const settings = options.settings ?? defaultSettings();
   const registry = options.registry ?? getDefaultRegistry();
   const logger = options.logger ?? configuredRootLogger();
@@ -125,6 +143,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   const clusterwide = options.clusterwide ?? !options.namespaces?.length;
   const patterns = options.namespaces ?? [];
   if (options.livenessEndpoint !== undefined) parseLivenessEndpoint(options.livenessEndpoint);
+  if (options.metricsEndpoint !== undefined) parseMetricsEndpoint(options.metricsEndpoint);
   const watches = new WatchHealthBoard();
 
   // Indexes (src/indexing): pre-created empty; until the first orchestration is done, nothing but indexing runs.
@@ -137,13 +156,16 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
 
   await runActivities(registry, 'startup', { settings, logger, memo, signal, indexes: indexing?.kwargs });
   storagesOf(settings); // a storage setting that is not a storage fails the start, named
-  configurePool({
+  checkSensitive(settings); // so does a bad entry of settings.persistence.sensitive
+  // This operator's own pool: its threads import this operator's files and look handlers up in its registry.
+  const pool = new WorkerPool({
     maxThreads: settings.execution.maxWorkers,
     minThreads: settings.execution.minWorkers,
     idleTimeout: settings.execution.idleTimeout,
     maxQueue: settings.execution.maxQueue,
     resourceLimits: settings.execution.resourceLimits,
     moduleUrls: options.moduleUrls ?? [],
+    registry: registryRef(registry),
   });
 
   let loggedIn = false;
@@ -156,7 +178,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
           logger,
           memo,
           signal,
-          moduleUrls: options.moduleUrls ?? [],
+          pool,
           kubeconfig: options.kubeconfig,
         },
         (error) => {
@@ -170,7 +192,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     await vault?.login();
     loggedIn = true;
   } catch (err) {
-    await closePool();
+    await pool.close({ force: true });
     throw err;
   }
   const connection = options.client?.connection ?? vault!.connection();
@@ -189,6 +211,15 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
         logger.warn(`${method} ${path} failed (${error.message}); retrying in ${delay} s.`),
     });
   logger.debug(`Client is configured for ${connection.server}.`);
+  const metrics: EngineMetrics | null =
+    options.metricsEndpoint === undefined
+      ? null
+      : (await import('./metrics.ts')).operatorMetrics({
+          endpoint: options.metricsEndpoint,
+          livenessEndpoint: options.livenessEndpoint,
+          client,
+          logger,
+        });
 
   const events = new EventWriter(client, {
     ...settings.posting,
@@ -200,12 +231,13 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     (err) => logger.warn(`Failed to post an event: ${(err as Error).message}`),
   );
   poster.start();
-  setCurrentPoster((request) => poster.enqueue(request));
+  const postEvent: EventSink = (request) => poster.enqueue(request);
+  scope.poster = postEvent;
 
   const limiter = new Semaphore(settings.queueing.workerLimit);
   const eventQueues = new EventQueues(limiter);
   const contexts = new Map<string, ResourceContext>();
-  const dispatcher = new Dispatcher((key, event) => {
+  const dispatcher = new Dispatcher((key, event, restored) => {
     const scope = key.slice(0, key.lastIndexOf('/'));
     const ctx = contexts.get(scope);
     if (!ctx) throw new Error(`no resource context for ${scope}`);
@@ -217,8 +249,10 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       poster,
       inspect: options.inspect,
       timeline: options.timeline,
-    });
+      metrics: metrics?.recorder,
+    }, restored);
   }, logger);
+  metrics?.watch({ dispatcher, limiter, pool, passivatedActors: () => dispatcher.passivatedCount });
 
   const watchers = new Map<string, Watcher>();
   const background: Promise<void>[] = [];
@@ -302,9 +336,11 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
           settings,
           client,
           registry,
-          moduleUrls: options.moduleUrls ?? [],
+          pool,
+          postEvent,
           selectors,
           indexing,
+          metrics: metrics?.recorder,
           eventQueues,
         });
     }
@@ -320,13 +356,16 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     if (options.livenessEndpoint !== undefined)
       liveness = await startLiveness({
         endpoint: options.livenessEndpoint,
+        pool,
         registry,
         settings,
         logger,
         memo,
         watches,
         indexes: indexing?.kwargs,
+        routes: metrics?.livenessRoutes,
       });
+    await metrics?.serve(liveness?.url);
     await rescan();
     // Admission webhooks (src/admission): served once the resources are known, as in Kopf.
     admission = await startAdmission({
@@ -335,12 +374,12 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       client,
       logger,
       memo,
-      moduleUrls: options.moduleUrls ?? [],
+      pool,
       indexes: indexing?.kwargs,
       apiServer: connection.server,
       namespaces: !clusterwide && !dynamicNamespaces ? patterns : null,
       inspect: options.inspect,
-      events: (request) => poster.enqueue(request),
+      events: postEvent,
       onReview: options.timeline ? admissionTimeline(options.timeline) : undefined,
     });
     indexing?.readiness.unblock('orchestration');
@@ -359,6 +398,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     logger.info('Stopping the operator…');
     await liveness?.close();
     await admission?.stop();
+    await metrics?.close();
     for (const watcher of watchers.values()) watcher.stop();
     await Promise.all([...watchers.values()].map((w) => w.done));
     const [, left] = await Promise.all([
@@ -368,9 +408,9 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     if (left) logger.warn(`${left} objects were still reacting at exit; they continue after a restart.`);
     options.onStopping?.({ abandoned: left });
     await Promise.allSettled(background);
-    await closePool();
+    await pool.close({ force: true });
     await poster.stop();
-    setCurrentPoster(null);
+    scope.poster = null;
     indexing?.readiness.clear();
     await runActivities(registry, 'cleanup', {
       settings,
@@ -401,6 +441,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       resource: NAMESPACE_RESOURCE,
       signal,
       pageSize: settings.watching.listPageSize,
+      streamingLists: settings.watching.streamingLists,
       health,
     })) {
       if (item.kind === 'listed') {
@@ -434,6 +475,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       resource: CRD_RESOURCE,
       signal,
       pageSize: settings.watching.listPageSize,
+      streamingLists: settings.watching.streamingLists,
       health,
     })) {
       if (item.kind === 'listed' || item.event.type === null) continue;

@@ -39,6 +39,7 @@ import {
 } from '../model/handled-marks.ts';
 import { storagesOf } from '../model/storages.ts';
 import { deliverResultIfChanged } from '../model/results.ts';
+import { redactBody } from '../model/sensitive.ts';
 import type { ChangingCause, ObjectServices, ReactionOutput, HandlerAttempt } from './services.ts';
 import { writeJsonPatch, writeMergePatch, isRejection } from './writer.ts';
 import { changeState } from './change-state.ts';
@@ -143,7 +144,7 @@ export async function react(
     (id) => !selectedIds.has(id) && stored[id]!.purpose && stored[id]!.purpose !== cause,
   );
 
-  logger.debug(`${title} is in progress: ${JSON.stringify(body)}`);
+  logger.debug(`${title} is in progress: ${JSON.stringify(redactBody(body, services.sensitiveFields ?? []))}`);
   if (state.diff.length) logger.debug(`${title} diff: ${JSON.stringify(state.diff)}`);
 
   // Handlers marked as finished for this very change by an earlier, interrupted reaction (their results were

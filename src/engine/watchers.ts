@@ -12,6 +12,7 @@ import { runEventHandlers } from './event-handlers.ts';
 import { changingHandlersOf, eventHandlersOf, type ResourceContext } from './resource-services.ts';
 import { spawningHandlersOf } from './background.ts';
 import type { WatchHealthBoard } from './watch-health.ts';
+import type { MetricsRecorder } from '../observe/metrics-recorder.ts';
 import { indexEvent } from '../indexing/indexer.ts';
 import { indexingTargetOf } from './index-target.ts';
 
@@ -26,6 +27,8 @@ export interface Watcher {
 
 /** Starts watching one resource in one namespace (or cluster-wide). */
 export function startWatcher(ctx: ResourceContext, namespace: string | undefined, dispatcher: Dispatcher, logger: Logger, memo: object, watches?: WatchHealthBoard): Watcher {
+  const metrics: MetricsRecorder | undefined = ctx.metrics;
+  const plural = ctx.resource.plural;
   const key = `${resourceName(ctx.resource)}${namespace ? `@${namespace}` : ''}`;
   const where = `${resourceName(ctx.resource)}${namespace ? ` in ${namespace}` : ' cluster-wide'}`;
   const abort = new AbortController();
@@ -57,16 +60,22 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
           serverTimeout: ctx.settings.watching.serverTimeout,
           reconnectBackoff: ctx.settings.watching.reconnectBackoff,
           pageSize: ctx.settings.watching.listPageSize,
+          streamingLists: ctx.settings.watching.streamingLists,
+          keepManagedFields: ctx.settings.watching.keepManagedFields,
           ...(health ? { health } : {}),
+          ...(metrics ? { onRestart: (reason: string) => metrics.watchRestart(plural, reason) } : {}),
         })) {
           if (item.kind === 'listed') {
-            if (item.relist) logger.info(`Re-listed ${where}: ${item.count} objects.`);
-            else logger.info(`Watching ${where} (${item.count} objects listed).`);
+            if (item.relist) metrics?.relist(plural);
+            const how = item.streamed ? 'streamed' : 'listed';
+            if (item.relist) logger.info(`Re-listed ${where}: ${item.count} objects ${how}.`);
+            else logger.info(`Watching ${where} (${item.count} objects ${how}).`);
             if (indexTarget) indexing?.readiness.unblock(blocker);
             markListed();
             continue;
           }
           const event = item.event;
+          metrics?.watchEvent(plural, event.type ?? 'LISTED');
           if (indexTarget && indexing) await indexEvent(indexing, indexTarget, event);
           const deliver = (): void => {
             const eventHandlers = eventHandlersOf(ctx);
@@ -82,6 +91,7 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
         }
       } catch (err) {
         if (abort.signal.aborted) break;
+        metrics?.watchRestart(plural, 'error');
         if (health) {
           health.failingSince ??= Date.now();
           health.lastError = `the watch loop failed: ${(err as Error).message}`;

@@ -6,6 +6,7 @@ import type { ErrorsMode } from '../model/errors.ts';
 import type { FieldPath } from '../model/dicts.ts';
 import type { Selector } from './selector.ts';
 import type { FilterOptions } from './filters.ts';
+import type { Registry } from './registry.ts';
 import type { Operation } from '../model/reviews.ts';
 
 /** Every kind of handler. */
@@ -24,6 +25,8 @@ export interface BaseOptions {
   backoff?: number | null;
   /** For a plain (non-async) function: run it on the worker pool (default) or inline (`false`). */
   offload?: boolean;
+  /** The registry to add the handler to (Kopf's `registry=`); default: the default registry. */
+  registry?: Registry;
 }
 
 /** A handler function: receives one kwargs object. */

@@ -7,7 +7,7 @@
  */
 
 /** Options every retried handler takes. */
-const BEHAVIOUR = ['id', 'param', 'errors', 'timeout', 'retries', 'backoff', 'offload'] as const;
+const BEHAVIOUR = ['id', 'param', 'errors', 'timeout', 'retries', 'backoff', 'offload', 'registry'] as const;
 /** Filters of resource handlers. */
 const FILTERS = ['labels', 'annotations', 'when', 'field', 'value'] as const;
 
@@ -16,6 +16,7 @@ const WEBHOOK = [
   'id',
   'param',
   'offload',
+  'registry',
   ...FILTERS,
   'operation',
   'operations',
@@ -32,7 +33,7 @@ export const OPTION_NAMES = {
   update: [...BEHAVIOUR, ...FILTERS, 'old', 'new'],
   delete: [...BEHAVIOUR, ...FILTERS, 'optional'],
   field: [...BEHAVIOUR, ...FILTERS, 'old', 'new'],
-  event: ['id', 'param', 'offload', ...FILTERS],
+  event: ['id', 'param', 'offload', 'registry', ...FILTERS],
   daemon: [
     ...BEHAVIOUR,
     ...FILTERS,
@@ -147,6 +148,9 @@ export function checkOptions(registration: Registration, options: unknown, handl
       `${where}: interval must be a positive number of seconds (or null), got ${describe(interval)}.`,
     );
   }
+  const registry = values['registry'];
+  if (registry !== undefined && typeof (registry as { add?: unknown } | null)?.add !== 'function')
+    throw new TypeError(`${where}: registry must be a kopf.Registry, got ${describe(registry)}.`);
   checkOperations(where, values['operation'], values['operations']);
   const subresource = values['subresource'];
   if (subresource !== undefined && subresource !== null && (typeof subresource !== 'string' || subresource === ''))

@@ -25,16 +25,22 @@ export async function getObject(client: KubeClient, resource: Res, ref: ObjectRe
   return await client.request<Body>({ method: 'GET', path: resourcePath(resource, ref), signal, resource: resource.plural, verb: 'get' });
 }
 
+/** One page of a LIST: its items (with `apiVersion` and `kind` filled in) and the list's resourceVersion. */
+export interface ListPage {
+  items: Body[];
+  resourceVersion: string;
+}
+
 /**
- * Lists all objects (in `namespace`, or cluster-wide), page by page (`limit` + `continue`). Items get
- * `apiVersion` and `kind` filled in from the list (as Kopf does).
+ * Lists all objects (in `namespace`, or cluster-wide) page by page (`limit` + `continue`), yielding each page
+ * as it arrives (nothing buffered beyond one page). Items get `apiVersion` and `kind` filled in from the list
+ * (as Kopf does). Used by the watch's paginated LIST and by {@link listObjects}.
  */
-export async function listObjects(
+export async function* listPages(
   client: KubeClient,
   resource: Res,
   options: { namespace?: string | undefined; pageSize?: number; labelSelector?: string; signal?: AbortSignal } = {},
-): Promise<ListResult> {
-  const items: Body[] = [];
+): AsyncGenerator<ListPage> {
   let token: string | undefined;
   let resourceVersion = '';
   do {
@@ -47,12 +53,25 @@ export async function listObjects(
       resource: resource.plural,
     });
     const kind = page.kind?.replace(/List$/, '') ?? resource.kind;
-    for (const item of page.items ?? []) {
-      items.push({ ...item, apiVersion: item.apiVersion ?? page.apiVersion ?? apiVersionOf(resource), kind: item.kind ?? kind });
-    }
+    const items = (page.items ?? []).map((item) => ({ ...item, apiVersion: item.apiVersion ?? page.apiVersion ?? apiVersionOf(resource), kind: item.kind ?? kind }));
     resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
     token = page.metadata?.continue || undefined;
+    yield { items, resourceVersion };
   } while (token);
+}
+
+/** Lists all objects (in `namespace`, or cluster-wide), page by page, into one result. */
+export async function listObjects(
+  client: KubeClient,
+  resource: Res,
+  options: { namespace?: string | undefined; pageSize?: number; labelSelector?: string; signal?: AbortSignal } = {},
+): Promise<ListResult> {
+  const items: Body[] = [];
+  let resourceVersion = '';
+  for await (const page of listPages(client, resource, options)) {
+    items.push(...page.items);
+    resourceVersion = page.resourceVersion;
+  }
   return { items, resourceVersion };
 }
 

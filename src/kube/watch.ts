@@ -1,22 +1,31 @@
 /**
  * List + watch of one resource in one namespace (or cluster-wide), as an endless async stream of events:
- * a paginated LIST (each object as `{ type: null }`), a `listed` marker, then a WATCH with bookmarks resumed
- * from the last resourceVersion. `410 Gone` → a new LIST, with DELETED synthesized for objects that vanished
+ * the initial state (each object as `{ type: null }`), a `listed` marker, then a WATCH with bookmarks resumed
+ * from the last resourceVersion. The initial state is streamed where the API server serves it (a WATCH with
+ * `sendInitialEvents=true`, `resourceVersionMatch=NotOlderThan`, ending at the bookmark annotated
+ * `k8s.io/initial-events-end`, which continues as the watch), else a paginated LIST yielded page by page (a
+ * `422`/`400` to the streaming request switches this stream to LISTs for good). Bodies lose
+ * `metadata.managedFields` and the `kubectl.kubernetes.io/last-applied-configuration` annotation as they
+ * arrive unless `keepManagedFields`. `410 Gone` → a new LIST, with DELETED synthesized for objects that vanished
  * meanwhile; a closed stream, a connection error or an inactivity timeout → a new WATCH from the last
  * resourceVersion after a jittered backoff. It never gives up until its signal aborts.
  * Used by src/engine/watchers.ts (one per resource × namespace) and the discovery of CRDs. An optional
  * {@link WatchHealth} record tells the liveness endpoint whether the stream is failing, and since when.
  */
 import type { Body, RawEvent } from '../model/body.ts';
-import { resourcePath, type Resource } from '../model/resource.ts';
+import { apiVersionOf, resourcePath, type Resource } from '../model/resource.ts';
 import type { KubeClient } from './client.ts';
 import { ApiError, ApiGoneError } from './errors.ts';
-import { listObjects } from './objects.ts';
+import { listPages } from './objects.ts';
+
+/** The bookmark annotation that ends the initial events of a streaming list. */
+export const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** What the stream yields. */
 export type WatchItem =
   | { kind: 'event'; event: RawEvent }
-  | { kind: 'listed'; resourceVersion: string; count: number; relist: boolean };
+  | { kind: 'listed'; resourceVersion: string; count: number; relist: boolean; /** Streamed (sendInitialEvents), not LISTed. */ streamed: boolean };
 
 /** The minimal logger the watcher reports to. */
 export interface WatchLogger {
@@ -39,8 +48,26 @@ export interface WatchOptions {
   /** Base reconnect delay in seconds (default 0.1), doubled per consecutive failure up to 30 s, jittered. */
   reconnectBackoff?: number;
   pageSize?: number;
+  /** Stream the initial state (`sendInitialEvents`) where the server serves it (default true); false: paginated LIST. */
+  streamingLists?: boolean;
+  /** Keep `metadata.managedFields` and the last-applied-configuration annotation in bodies (default false: dropped). */
+  keepManagedFields?: boolean;
   /** Updated in place as the stream fails and recovers. */
   health?: WatchHealth;
+  /** Told each time a watch stream ended and is opened again (or, `gone`, the resource is listed again). */
+  onRestart?: (reason: 'closed' | 'gone' | 'failed') => void;
+}
+
+/**
+ * Drops what an operator never reads from a freshly parsed body, in place: `metadata.managedFields` and the
+ * `kubectl.kubernetes.io/last-applied-configuration` annotation (the annotations object stays, even if empty
+ * then). Everything else (spec, status, labels, other annotations, finalizers, owners) is untouched.
+ */
+export function trimBody(body: Body): Body {
+  const meta = body.metadata as Body['metadata'] & { managedFields?: unknown };
+  if (meta.managedFields !== undefined) delete meta.managedFields;
+  if (meta.annotations && LAST_APPLIED in meta.annotations) delete meta.annotations[LAST_APPLIED];
+  return body;
 }
 
 /**
@@ -79,48 +106,75 @@ export async function* watchObjects(options: WatchOptions): AsyncGenerator<Watch
   const { client, resource, namespace, signal } = options;
   const logger = options.logger ?? silent;
   const where = `${resource.plural}${namespace ? ` in ${namespace}` : ''}`;
-  /** Minimal stubs of the objects seen (to synthesize deletions after a relist), not whole bodies. */
-  const known = new Map<string, Body>();
+  /** The objects seen, by uid: `namespace/name` only (to synthesize deletions after a relist), not bodies. */
+  const known: Known = new Map<string, string>();
+  const trim = options.keepManagedFields ? (b: Body) => b : trimBody;
+  let streaming = options.streamingLists ?? true;
   let failures = 0;
   let relist = false;
 
   while (!signal.aborted) {
     let rv: string;
-    try {
-      const listed = await listObjects(client, resource, { namespace, pageSize: options.pageSize ?? 500, signal });
-      const seen = new Set<string>();
-      for (const object of listed.items) {
-        const uid = object.metadata.uid;
-        if (uid) {
-          seen.add(uid);
-          known.set(uid, stubOf(object));
-        }
-        yield { kind: 'event', event: { type: null, object } };
+    if (streaming) {
+      // The initial state as the watch's first events; the same stream then goes on as the watch.
+      const listing: Listing = { seen: new Set(), count: 0, relist, done: false };
+      const outcome = yield* watchOnce(options, null, known, logger, where, trim, listing);
+      if (outcome.kind === 'unsupported') {
+        streaming = false;
+        logger.debug(`Streaming lists are not served for ${where} (${outcome.reason}); listing page by page.`);
+        continue;
       }
-      for (const [uid, stub] of known) {
-        if (!seen.has(uid)) {
-          known.delete(uid);
-          yield { kind: 'event', event: { type: 'DELETED', object: stub } };
-        }
+      if (!listing.done) {
+        if (signal.aborted) return;
+        if (outcome.kind === 'failed') failures++;
+        await backoff(options, failures, signal);
+        continue;
       }
-      rv = listed.resourceVersion;
-      markHealthy(options.health);
-      yield { kind: 'listed', resourceVersion: rv, count: listed.items.length, relist };
-      failures = 0;
-    } catch (err) {
+      failures = outcome.kind === 'failed' ? 1 : 0;
+      rv = outcome.rv ?? '';
+      if (outcome.kind === 'gone') {
+        relist = true;
+        continue;
+      }
       if (signal.aborted) return;
-      failures++;
-      markFailing(options.health, `listing failed: ${(err as Error).message}`);
-      logger.warn(`Listing ${where} failed (attempt ${failures}); retrying: ${(err as Error).message}`);
       await backoff(options, failures, signal);
-      continue;
+    } else {
+      try {
+        const seen = new Set<string>();
+        let count = 0;
+        rv = '';
+        for await (const page of listPages(client, resource, { namespace, pageSize: options.pageSize ?? 500, signal })) {
+          for (const object of page.items) {
+            const uid = object.metadata.uid;
+            if (uid) {
+              seen.add(uid);
+              known.set(uid, refOf(object));
+            }
+            count++;
+            yield { kind: 'event', event: { type: null, object: trim(object) } };
+          }
+          rv = page.resourceVersion;
+        }
+        yield* vanished(known, seen, resource);
+        markHealthy(options.health);
+        yield { kind: 'listed', resourceVersion: rv, count, relist, streamed: false };
+        failures = 0;
+      } catch (err) {
+        if (signal.aborted) return;
+        failures++;
+        markFailing(options.health, `listing failed: ${(err as Error).message}`);
+        logger.warn(`Listing ${where} failed (attempt ${failures}); retrying: ${(err as Error).message}`);
+        await backoff(options, failures, signal);
+        continue;
+      }
     }
 
     // Watch until the resourceVersion expires (then relist) or the signal aborts.
     for (;;) {
       if (signal.aborted) return;
-      const outcome = yield* watchOnce(options, rv, known, logger, where);
+      const outcome = yield* watchOnce(options, rv, known, logger, where, trim, null);
       if (outcome.rv) rv = outcome.rv;
+      if (!signal.aborted && outcome.kind !== 'unsupported') options.onRestart?.(outcome.kind);
       if (outcome.kind === 'gone') {
         logger.debug(`Restarting the watch-stream for ${where}: the resourceVersion ${rv} is gone (410).`);
         relist = true;
@@ -134,18 +188,45 @@ export async function* watchObjects(options: WatchOptions): AsyncGenerator<Watch
   }
 }
 
-interface WatchOutcome {
-  kind: 'closed' | 'gone' | 'failed';
-  rv?: string;
-  events: number;
+/** DELETED events for the known objects not seen in a (re)listing; forgets them. */
+function* vanished(known: Known, seen: Set<string>, resource: WatchOptions['resource']): Generator<WatchItem> {
+  for (const [uid, ref] of known) {
+    if (!seen.has(uid)) {
+      known.delete(uid);
+      yield { kind: 'event', event: { type: 'DELETED', object: stubOf(resource, uid, ref) } };
+    }
+  }
 }
 
+/** The progress of a streaming list (the initial events of a watch). */
+interface Listing {
+  seen: Set<string>;
+  count: number;
+  relist: boolean;
+  /** The initial-events-end bookmark arrived (the `listed` marker is yielded). */
+  done: boolean;
+}
+
+interface WatchOutcome {
+  kind: 'closed' | 'gone' | 'failed' | 'unsupported';
+  rv?: string;
+  events: number;
+  /** Why a streaming list is not served (the server's answer). */
+  reason?: string;
+}
+
+/**
+ * One WATCH request: from `startRv`, or (with `listing`, `startRv` null) a streaming list whose initial
+ * events are yielded as `{ type: null }` up to the initial-events-end bookmark, then a `listed` marker.
+ */
 async function* watchOnce(
   options: WatchOptions,
-  startRv: string,
-  known: Map<string, Body>,
+  startRv: string | null,
+  known: Known,
   logger: WatchLogger,
   where: string,
+  trim: (body: Body) => Body,
+  listing: Listing | null,
 ): AsyncGenerator<WatchItem, WatchOutcome> {
   const { client, resource, namespace, signal } = options;
   const inactivityMs = (options.inactivityTimeout ?? 70) * 1000;
@@ -162,23 +243,23 @@ async function* watchOnce(
       local.abort();
     }, inactivityMs);
   };
-  let rv = startRv;
+  let rv = startRv ?? '';
   let events = 0;
+  let requested = false;
   try {
     arm();
     const res = await client.stream({
       method: 'GET',
       path: resourcePath(resource, { namespace }),
-      query: {
-        watch: true,
-        allowWatchBookmarks: true,
-        resourceVersion: rv,
-        timeoutSeconds: options.serverTimeout ?? undefined,
-      },
+      query: listing
+        ? { watch: true, allowWatchBookmarks: true, sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan', timeoutSeconds: options.serverTimeout ?? undefined }
+        : { watch: true, allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: options.serverTimeout ?? undefined },
       signal: local.signal,
-      verb: 'watch',
+      // A streaming list counts as the list it replaces (the watch it continues as is not counted again).
+      verb: listing ? 'list' : 'watch',
       resource: resource.plural,
     });
+    requested = true;
     // Answered with 200: healthy once it delivers a line or stays open a moment (a stream that answers 200 and
     // then sends only ERROR lines stays failing).
     settled = setTimeout(() => markHealthy(options.health), 1000);
@@ -203,6 +284,11 @@ async function* watchOnce(
         if (type !== 'ERROR') markHealthy(options.health);
         if (type === 'BOOKMARK') {
           rv = object?.metadata?.resourceVersion ?? rv;
+          if (listing && !listing.done && object?.metadata?.annotations?.[INITIAL_EVENTS_END] === 'true') {
+            listing.done = true;
+            yield* vanished(known, listing.seen, resource);
+            yield { kind: 'listed', resourceVersion: rv, count: listing.count, relist: listing.relist, streamed: true };
+          }
           continue;
         }
         if (type === 'ERROR') {
@@ -220,14 +306,24 @@ async function* watchOnce(
           logger.error(`A malformed object in the watch-stream of ${where} is skipped: ${line.slice(0, 200)}`);
           continue;
         }
-        rv = object.metadata.resourceVersion ?? rv;
         const uid = object.metadata.uid as string | undefined;
+        if (listing && !listing.done) {
+          // An initial event: the object as listed (its resourceVersion is not the stream's position).
+          if (uid) {
+            listing.seen.add(uid);
+            known.set(uid, refOf(object as Body));
+          }
+          listing.count++;
+          yield { kind: 'event', event: { type: null, object: trim(object as Body) } };
+          continue;
+        }
+        rv = object.metadata.resourceVersion ?? rv;
         if (uid) {
           if (type === 'DELETED') known.delete(uid);
-          else known.set(uid, stubOf(object as Body));
+          else known.set(uid, refOf(object as Body));
         }
         events++;
-        yield { kind: 'event', event: { type, object: object as Body } };
+        yield { kind: 'event', event: { type, object: trim(object as Body) } };
       }
     }
     return { kind: 'closed', rv, events };
@@ -238,6 +334,8 @@ async function* watchOnce(
       return { kind: 'closed', rv, events };
     }
     if (err instanceof ApiGoneError) return { kind: 'gone', rv, events };
+    // The streaming list itself refused (422 Invalid where WatchList is off, 400 where a parameter is unknown).
+    if (listing && !requested && err instanceof ApiError && (err.status === 422 || err.status === 400)) return { kind: 'unsupported', events, reason: `${err.status}: ${err.message}` };
     const what = err instanceof ApiError ? `${err.status}` : (err as Error).name;
     markFailing(options.health, `watching failed (${what}): ${(err as Error).message}`);
     logger.warn(`The watch-stream of ${where} failed (${what}); re-watching: ${(err as Error).message}`);
@@ -250,9 +348,18 @@ async function* watchOnce(
   }
 }
 
-function stubOf(body: Body): Body {
-  const { name, namespace, uid, resourceVersion } = body.metadata;
-  return { apiVersion: body.apiVersion, kind: body.kind, metadata: { name, namespace, uid, resourceVersion } } as Body;
+/** What the stream remembers of an object: `namespace/name` (`/name` when cluster-scoped). */
+type Known = Map<string, string>;
+
+function refOf(body: Body): string {
+  return `${body.metadata.namespace ?? ''}/${body.metadata.name ?? ''}`;
+}
+
+/** A minimal body of a vanished object, for its synthesized DELETED event. */
+function stubOf(resource: WatchOptions['resource'], uid: string, ref: string): Body {
+  const slash = ref.indexOf('/');
+  const namespace = ref.slice(0, slash) || undefined;
+  return { apiVersion: apiVersionOf(resource), kind: resource.kind, metadata: { name: ref.slice(slash + 1), namespace, uid } } as Body;
 }
 
 async function backoff(options: WatchOptions, failures: number, signal: AbortSignal): Promise<void> {

@@ -14,6 +14,9 @@ export function mergeSettings(settings: OperatorSettings, overrides: unknown, so
   mergeInto(settings as unknown as Record<string, unknown>, overrides, source);
 }
 
+/** Settings with a non-null default that take null too (null turns the feature off). */
+const NULLABLE = ['.execution.passivateAfter'];
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -39,7 +42,7 @@ function mergeInto(target: Record<string, unknown>, overrides: unknown, path: st
     // A null default (an optional number, an optional object) takes a value of any type, or null again.
     const expected = Array.isArray(current) ? 'array' : typeof current;
     const actual = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-    if (current !== null && expected !== actual)
+    if (current !== null && expected !== actual && !(actual === 'null' && NULLABLE.some((n) => where.endsWith(n))))
       throw new TypeError(
         `${where} must be ${expected === 'array' ? 'an array' : `a ${expected}`}, got ${JSON.stringify(value)}.`,
       );

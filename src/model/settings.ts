@@ -7,6 +7,7 @@
  */
 import type { DiffBaseStorage } from './diffbase-storages.ts';
 import type { ProgressStorage } from './progress-storages.ts';
+import type { SensitiveResource } from './sensitive.ts';
 import type { WebhookServerProtocol } from './reviews.ts';
 
 /** The settings tree. Times are in seconds, as in Kopf. */
@@ -33,6 +34,16 @@ export interface OperatorSettings {
     reconnectBackoff: number;
     /** Page size of LIST requests. */
     listPageSize: number;
+    /**
+     * Stream the initial state as a WATCH with `sendInitialEvents=true` where the API server serves it (on by
+     * default since Kubernetes 1.34); false, or a server that refuses it (422/400): paginated LISTs.
+     */
+    streamingLists: boolean;
+    /**
+     * Keep `metadata.managedFields` and the `kubectl.kubernetes.io/last-applied-configuration` annotation in
+     * the bodies handlers see; false (the default): both are dropped as bodies arrive (docs/settings.md).
+     */
+    keepManagedFields: boolean;
   };
   queueing: {
     /** How many objects may react at once; null: unlimited. */
@@ -58,6 +69,12 @@ export interface OperatorSettings {
     maxQueue: number | null;
     /** Heap limits of each worker thread (Node's Worker `resourceLimits`, in MB); null: Node's defaults. */
     resourceLimits: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number } | null;
+    /**
+     * Seconds an object actor stays idle (no reaction, no retry pending, no daemons or timers) before it is
+     * passivated: stopped and reduced to its key and last resourceVersion, restored by the object's next event
+     * (docs/architecture.md). null: never.
+     */
+    passivateAfter: number | null;
   };
   networking: {
     /** Seconds for one non-watch request. */
@@ -91,6 +108,13 @@ export interface OperatorSettings {
     diffbaseStorage: DiffBaseStorage | null;
     /** Accepted for Kopf compatibility; kopf-ts never waits for its own patches' echo (docs/settings.md). */
     consistencyTimeout: number;
+    /**
+     * Resources whose fields hold secrets (not in Kopf): their values are stored only as digests in the diff-base
+     * and never logged nor shown in the devtools (docs/sensitive.md). Default: a Secret's `data` and `stringData`.
+     */
+    sensitive: SensitiveResource[];
+    /** The HMAC key of the sensitive values' digests; null: each object's uid (docs/sensitive.md). */
+    digestKey: string | null;
   };
   background: {
     cancellationPolling: number;
@@ -136,14 +160,14 @@ export function defaultSettings(): OperatorSettings {
       eventNamePrefix: 'kopf-event-',
       aggregationWindow: 60,
     },
-    watching: { serverTimeout: null, inactivityTimeout: 70, reconnectBackoff: 0.1, listPageSize: 500 },
+    watching: { serverTimeout: null, inactivityTimeout: 70, reconnectBackoff: 0.1, listPageSize: 500, streamingLists: true, keepManagedFields: false },
     queueing: {
       workerLimit: null,
       errorDelays: [1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610],
       exitTimeout: 2,
     },
     scanning: { disabled: false },
-    execution: { defaultBackoff: 60, maxWorkers: null, minWorkers: null, idleTimeout: 60_000, maxQueue: null, resourceLimits: null },
+    execution: { defaultBackoff: 60, maxWorkers: null, minWorkers: null, idleTimeout: 60_000, maxQueue: null, resourceLimits: null, passivateAfter: 60 },
     networking: {
       requestTimeout: 300,
       connectTimeout: null,
@@ -163,6 +187,8 @@ export function defaultSettings(): OperatorSettings {
       progressStorage: null,
       diffbaseStorage: null,
       consistencyTimeout: 5,
+      sensitive: [{ resource: { group: '', plural: 'secrets' }, fields: ['data', 'stringData'] }],
+      digestKey: null,
     },
     background: { cancellationPolling: 60 },
     liveness: { cachingPeriod: 10, watchFailureLimit: 60, eventLoopLagLimit: 5 },

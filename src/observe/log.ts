@@ -3,8 +3,12 @@
  * `logger` (bindings `namespace, name, uid, kind`, as DESIGN §7). Called by src/engine and src/cli.
  * Formats: 'plain' (pino-pretty, message only), 'full' (pino-pretty with time, level and bindings), 'json'.
  */
+import { createRequire } from 'node:module';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
+
+/** pino-pretty, loaded only for the text formats (JSON logs never load it: a leaner process). */
+const loadPretty = (): typeof PinoPretty => createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
 
 /** How log lines look. */
 export type LogFormat = 'plain' | 'full' | 'json';
@@ -25,7 +29,7 @@ export function createRootLogger(options: LogOptions = {}): Logger {
   const format = options.format ?? (process.stderr.isTTY ? 'full' : 'json');
   const dest = options.destination ?? process.stderr;
   if (format === 'json') return pino({ level, base: undefined }, dest as pino.DestinationStream);
-  const stream = pretty({
+  const stream = loadPretty()({
     destination: dest as NodeJS.WritableStream & { write: (s: string) => boolean },
     sync: true,
     colorize: (dest as { isTTY?: boolean }).isTTY ?? false,

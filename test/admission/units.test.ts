@@ -416,7 +416,7 @@ test.serial(
     const settings = kopf.defaultSettings();
     // Never contacted: the checks come first.
     const client = new KubeClient({ server: 'https://127.0.0.1:1', defaultNamespace: 'default' } as never);
-    const options = { registry, settings, client, logger: quietLogger(), memo: {}, moduleUrls: [] };
+    const options = { registry, settings, client, logger: quietLogger(), memo: {}, pool: null };
     await t.throwsAsync(startAdmission(options), {
       message: /Admission handlers exist, but no admission server\/tunnel is configured/,
     });

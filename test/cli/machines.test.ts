@@ -32,8 +32,8 @@ for (const id of Object.keys(MACHINES)) {
 
 test('every lifecycle state is drawn, with its transitions', (t) => {
   const json = JSON.parse(toJson(MACHINES.object!)) as { states: { name: string; final: boolean }[]; transitions: { from: string; to: string; label: string }[] };
-  t.deepEqual(json.states.map((s) => s.name).sort(), ['awaitingBackground', 'creating', 'deleting', 'gone', 'idle', 'observing', 'releasing', 'resuming', 'retrying', 'stopped', 'throttled', 'updating'].sort());
-  t.deepEqual(json.states.filter((s) => s.final).map((s) => s.name).sort(), ['gone', 'stopped']);
+  t.deepEqual(json.states.map((s) => s.name).sort(), ['awaitingBackground', 'creating', 'deleting', 'gone', 'idle', 'observing', 'passivated', 'releasing', 'resuming', 'retrying', 'stopped', 'throttled', 'updating'].sort());
+  t.deepEqual(json.states.filter((s) => s.final).map((s) => s.name).sort(), ['gone', 'passivated', 'stopped']);
   const has = (from: string, to: string, label: RegExp): boolean => json.transitions.some((e) => e.from === from && e.to === to && label.test(e.label));
   t.true(has('observing', 'creating', /isNew/));
   t.true(has('deleting', 'releasing', /done/));
@@ -42,6 +42,7 @@ test('every lifecycle state is drawn, with its transitions', (t) => {
   t.regex(toDot(MACHINES.object!), /observing -> deleting \[label="always \[isDeleting\]"\];/);
   t.true(has('deleting', 'awaitingBackground', /done \[hasBackground\]/));
   t.true(has('awaitingBackground', 'releasing', /lastBackground/));
+  t.true(has('idle', 'passivated', /after passivateDelay \[mayPassivate\]/));
 });
 
 test('the daemon and timer charts draw their stopping protocol and schedule', (t) => {

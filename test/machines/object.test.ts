@@ -1,8 +1,8 @@
 // Unit tests of machines/object.ts on XState's simulated clock: classification in Kopf's order, retries after
-// exactly the delay, coalescing, stale/echo events, throttling, release and stop. No cluster, no waiting.
+// exactly the delay, coalescing, stale/echo events, throttling, release and stop, passivation. No cluster, no waiting.
 import test from 'ava';
 import { createActor, fromPromise, SimulatedClock, waitFor } from 'xstate';
-import { objectMachine, type MachineEvent, type ReactInput, type ReactOutput, type ReleaseInput, type ReleaseOutput } from '../../machines/object.ts';
+import { isStaleEvent, objectMachine, type MachineEvent, type ObjectInput, type ReactInput, type ReactOutput, type ReleaseInput, type ReleaseOutput } from '../../machines/object.ts';
 
 interface Body {
   metadata: { resourceVersion?: string; deletionTimestamp?: string | null; finalizers?: string[]; handled?: string };
@@ -10,7 +10,7 @@ interface Body {
 }
 
 /** A controllable fake world: bodies carry `metadata.handled` (our diff-base) and `spec.v`. */
-function harness(options: { react?: (input: ReactInput, signal: AbortSignal) => Promise<ReactOutput>; release?: (input: ReleaseInput) => Promise<ReleaseOutput>; resume?: boolean } = {}) {
+function harness(options: { react?: (input: ReactInput, signal: AbortSignal) => Promise<ReactOutput>; release?: (input: ReleaseInput) => Promise<ReleaseOutput>; resume?: boolean; input?: Partial<ObjectInput> } = {}) {
   const reactions: ReactInput[] = [];
   const releases: ReleaseInput[] = [];
   const clock = new SimulatedClock();
@@ -34,7 +34,7 @@ function harness(options: { react?: (input: ReactInput, signal: AbortSignal) => 
       hasResumeHandlers: () => options.resume ?? true,
     },
   });
-  const actor = createActor(machine, { input: { key: 'ns/x', errorDelays: [1, 2, 5] }, clock });
+  const actor = createActor(machine, { input: { key: 'ns/x', errorDelays: [1, 2, 5], ...options.input }, clock });
   actor.start();
   return { actor, clock, reactions, releases };
 }
@@ -218,4 +218,70 @@ test('memory: 10,000 idle actors', async (t) => {
   t.true(actors.every((a) => a.getSnapshot().matches('idle') && a.getSnapshot().context.current === null));
   t.true(perActor < 64 * 1024, 'a generous sanity bound');
   for (const a of actors) a.stop();
+});
+
+test('an idle actor is passivated after passivateAfter seconds, keeping only its resourceVersion', async (t) => {
+  const { actor, clock } = harness({ input: { passivateAfter: 30 } });
+  actor.send(ev('ADDED', 10));
+  await waitFor(actor, (s) => s.matches('idle'));
+  clock.increment(29_999);
+  t.is(actor.getSnapshot().status, 'active');
+  actor.send(ev('MODIFIED', 10)); // a stale echo does not reset the idle clock
+  clock.increment(1);
+  t.is(actor.getSnapshot().status, 'done');
+  t.true(actor.getSnapshot().matches('passivated'));
+  t.deepEqual(actor.getSnapshot().output, { reason: 'passivated', passivated: { knownRv: '10' } });
+});
+
+test('a restored actor is idle as before: an echo is stale, a newer change is handled as an update, not a resume', async (t) => {
+  const { actor, reactions } = harness({ input: { passivateAfter: 30, restored: { knownRv: '10' } } });
+  t.true(actor.getSnapshot().matches('idle'));
+  actor.send(ev(null, 10, { handled: '1' }, 1)); // a relist of the same version
+  actor.send(ev('MODIFIED', 9, { handled: '1' }, 2)); // older
+  await settle();
+  t.deepEqual(reactions, []);
+  actor.send(ev(null, 11, { handled: '1' }, 2)); // a relist after a change: an update, never a resume
+  await waitFor(actor, (s) => s.matches('idle'));
+  t.deepEqual(reactions.map((r) => [r.cause, r.initial]), [['update', false]]);
+});
+
+test('an actor with a pending retry is not passivated until the retry ran and succeeded', async (t) => {
+  let attempts = 0;
+  const { actor, clock, reactions } = harness({
+    input: { passivateAfter: 1 },
+    react: async () => (++attempts === 1 ? { outcome: 'delayed', delay: 60 } : { outcome: 'done' }),
+  });
+  actor.send(ev('ADDED', 10));
+  await waitFor(actor, (s) => s.matches('retrying'));
+  clock.increment(59_000);
+  t.true(actor.getSnapshot().matches('retrying'));
+  clock.increment(1_000);
+  await waitFor(actor, (s) => s.matches('idle'));
+  t.is(reactions.length, 2);
+  clock.increment(1_000);
+  t.true(actor.getSnapshot().matches('passivated'));
+});
+
+test('an actor with daemons or timers is never passivated; with passivation off no actor is', async (t) => {
+  const timer = { id: 't', kind: 'timer' as const, input: { key: 'ns/x', handlerId: 't', initialDelay: 3600, interval: 3600, idle: null, sharp: false, exitTimeout: 1, now: 0 } };
+  const { actor, clock } = harness({ input: { passivateAfter: 1 } });
+  actor.send(ev('ADDED', 10));
+  await waitFor(actor, (s) => s.matches('idle'));
+  actor.send({ type: 'background.sync', spawn: [timer], stop: [], changed: false, at: 0 });
+  clock.increment(5_000);
+  t.true(actor.getSnapshot().matches('idle'));
+  t.is(actor.getSnapshot().status, 'active');
+
+  const off = harness({ input: { passivateAfter: null } });
+  off.actor.send(ev('ADDED', 10));
+  await waitFor(off.actor, (s) => s.matches('idle'));
+  off.clock.increment(10 ** 9);
+  t.true(off.actor.getSnapshot().matches('idle'));
+});
+
+test('a passivated record answers staleness as the chart does: not newer is stale, DELETED never is', (t) => {
+  t.true(isStaleEvent(ev(null, 10).event, '10'));
+  t.true(isStaleEvent(ev('MODIFIED', 9).event, '10'));
+  t.false(isStaleEvent(ev('MODIFIED', 11).event, '10'));
+  t.false(isStaleEvent(ev('DELETED', 10).event, '10'));
 });

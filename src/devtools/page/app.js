@@ -82,8 +82,9 @@ function upsert(summary) {
   li.dataset.state = summary.state;
   li.title = summary.key;
   li.querySelector('.name').textContent = summary.name ?? summary.key;
+  li.dataset.passivated = summary.passivated ? 'true' : 'false';
   const badge = li.querySelector('.badge');
-  badge.textContent = summary.state;
+  badge.textContent = summary.passivated ? `${summary.state} (passivated)` : summary.state;
   badge.className = `badge ${summary.state}`;
   li.classList.toggle('selected', summary.key === selected);
   li.hidden = !matches(summary);
@@ -207,7 +208,7 @@ function renderDetail(detail) {
   $('detail').dataset.state = detail.state;
   $('detail-name').textContent = detail.name ? `${detail.namespace ? detail.namespace + '/' : ''}${detail.name}` : detail.key;
   const badge = $('detail-state');
-  badge.textContent = detail.state;
+  badge.textContent = detail.passivated ? `${detail.state} (passivated)` : detail.state;
   badge.className = `badge ${detail.state}`;
   $('detail-meta').textContent = `${detail.key} · machine ${detail.machine ?? '—'} · ${detail.events} watch events · in this state since ${new Date(detail.since).toISOString().slice(11, 19)}`;
   void showChart($('statechart'), detail.machine, detail.active);
