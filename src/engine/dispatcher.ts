@@ -3,11 +3,17 @@
  * actor on first sight and forgetting it when it reaches a final state. Actors are independent root actors
  * in a Map (spawning thousands of children into one XState parent is quadratic). A passivated actor (idle
  * long enough, machines/object.ts decides) leaves only its small record here; the object's next event
- * restores it. Created per operator by src/engine/operator.ts; the watch loops call `dispatch()`.
+ * restores it. Created per operator by src/engine/operator.ts; the watch loops call `dispatch()`. An
+ * {@link Ownership} (peering's pause, sharding) decides which objects get actors now; its gate
+ * (src/engine/ownership.ts) parks and withdraws the others.
  */
 import { isStaleEvent, type PassivatedRecord } from '../../machines/object.ts';
 import type { RawEvent } from '../model/body.ts';
 import type { Logger } from '../observe/log.ts';
+import { OWN_EVERYTHING, OwnershipGate, type OwnedObject, type Ownership } from './ownership.ts';
+
+/** Why actors are stopped: the exit, the object's end, a filter, or a pause (ownership withdrawn). */
+type StopReason = 'OPERATOR_EXITING' | 'RESOURCE_DELETED' | 'FILTERS_MISMATCH' | 'OPERATOR_PAUSING';
 
 /** The part of an object actor the dispatcher uses. */
 export interface DispatchedActor {
@@ -17,7 +23,7 @@ export interface DispatchedActor {
   /** Whether a reaction (or a finalizer release) is in flight. */
   busy(): boolean;
   /** Asks the object's daemons and timers to stop (they follow their own cancellation protocol). */
-  stopBackground?(reason: 'OPERATOR_EXITING' | 'RESOURCE_DELETED' | 'FILTERS_MISMATCH'): void;
+  stopBackground?(reason: StopReason): void;
   /** The object's namespace (none for cluster-scoped objects): which actors a namespace's end concerns. */
   namespace?: string | undefined;
   /** Whether daemons or timers still run. */
@@ -26,6 +32,18 @@ export interface DispatchedActor {
   state?(): string;
   /** The actor's record once it has passivated (it has then ended), else null. */
   passivated?(): PassivatedRecord | null;
+  /** The newest event the actor still holds (ownership is decided on its body; idle actors keep none). */
+  latest?(): RawEvent | undefined;
+}
+
+/** Options of the {@link Dispatcher}. */
+export interface DispatcherOptions {
+  /** Which objects may have actors now (default: all). */
+  ownership?: Ownership;
+  /** How long in-flight reactions may finish when their objects' ownership is withdrawn (ms). */
+  withdrawTimeoutMs?: number;
+  /** How long withdrawn daemons and timers may take to stop (ms; default: `withdrawTimeoutMs`). */
+  withdrawBackgroundTimeoutMs?: number;
 }
 
 /** Creates the actor of a newly seen object, or restores a passivated one from its record. */
@@ -42,11 +60,31 @@ export class Dispatcher {
   #staleForPassivated = 0;
   readonly #factory: ActorFactory;
   readonly #logger: Logger;
+  readonly #gate: OwnershipGate;
   #stopping = false;
 
-  constructor(factory: ActorFactory, logger: Logger) {
+  constructor(factory: ActorFactory, logger: Logger, options: DispatcherOptions = {}) {
     this.#factory = factory;
     this.#logger = logger;
+    const timeoutMs = options.withdrawTimeoutMs ?? 0;
+    this.#gate = new OwnershipGate(
+      options.ownership ?? OWN_EVERYTHING,
+      {
+        live: () => [...this.#actors].map(([key, actor]) => [key, actor.latest?.()] as [string, RawEvent | undefined]),
+        withdraw: async (keys) => {
+          const actors = keys.flatMap((key) => this.#actors.get(key) ?? []);
+          await stopActors(actors, 'OPERATOR_PAUSING', timeoutMs, options.withdrawBackgroundTimeoutMs ?? timeoutMs);
+          for (const key of keys) this.#actors.delete(key);
+        },
+        redispatch: (scope, event) => this.dispatch(scope, event),
+      },
+      logger,
+    );
+  }
+
+  /** Whether the object is owned now (else its events only wait, parked, for ownership to come back). */
+  owns(object: OwnedObject): boolean {
+    return this.#gate.owns(object);
   }
 
   /** Number of live actors. */
@@ -96,6 +134,7 @@ export class Dispatcher {
       return;
     }
     const key = `${scope}/${uid}`;
+    if (!this.#gate.admit(scope, key, event)) return;
     let actor = this.#actors.get(key);
     // Passivated a moment ago (its `done` not yet seen): its record is taken now, synchronously.
     const ended = actor?.passivated?.();
@@ -143,6 +182,7 @@ export class Dispatcher {
    */
   async stopAll(timeoutMs: number, backgroundTimeoutMs = timeoutMs): Promise<number> {
     this.#stopping = true;
+    this.#gate.close();
     const actors = [...this.#actors.values()];
     const left = await stopActors(actors, 'OPERATOR_EXITING', timeoutMs, backgroundTimeoutMs);
     this.#actors.clear();
@@ -170,6 +210,8 @@ export class Dispatcher {
     // Passivated objects of a whole resource are forgotten too (a record does not know its namespace; those of
     // a namespace that goes stay until they are seen again or the operator stops: a resourceVersion each).
     if (namespace === undefined) for (const key of [...this.#passivated.keys()]) if (key.startsWith(`${scope}/`)) this.#passivated.delete(key);
+    // What waits, parked, for ownership is not served any more either.
+    this.#gate.forget((parkedScope, event) => parkedScope === scope && (namespace === undefined || event.object.metadata?.namespace === namespace));
     await stopActors(
       picked.map(([, actor]) => actor),
       reason,
@@ -183,7 +225,7 @@ export class Dispatcher {
 /** Stops `actors` as {@link Dispatcher.stopAll} describes; returns how many were still busy at `timeoutMs`. */
 async function stopActors(
   actors: DispatchedActor[],
-  reason: 'OPERATOR_EXITING' | 'RESOURCE_DELETED' | 'FILTERS_MISMATCH',
+  reason: StopReason,
   timeoutMs: number,
   backgroundTimeoutMs: number,
 ): Promise<number> {

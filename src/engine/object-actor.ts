@@ -212,6 +212,12 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
     busy,
     stopBackground: (reason: StopReason) => actor.send({ type: 'background.stop', reason }),
     hasBackground: () => actor.getSnapshot().status === 'active' && actor.getSnapshot().context.background.length > 0,
+    latest: () => {
+      const { pending, current } = actor.getSnapshot().context;
+      // Idle actors forget their body; daemons and timers keep the live one (they must be respawned from it).
+      const found = pending ?? current ?? (background ? { type: 'MODIFIED' as const, object: { ...background.body } } : undefined);
+      return found as RawEvent | undefined;
+    },
     state: () => String(actor.getSnapshot().value),
     passivated: () => {
       const snap = actor.getSnapshot();

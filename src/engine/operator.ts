@@ -38,6 +38,10 @@ import type { EngineMetrics } from './metrics.ts';
 import { startLiveness, type RunningLiveness } from './liveness.ts';
 import { WatchHealthBoard } from './watch-health.ts';
 import { OperatorIndexes } from '../indexing/indexes.ts';
+import { ownedByAll, type Ownership } from './ownership.ts';
+import { applyPeeringOptions, startPeering } from '../peering/peering.ts';
+import { detectOwnId } from '../peering/identity.ts';
+import { leaseNamespace, startSharding } from '../peering/sharding.ts';
 import { startAdmission, type RunningAdmission } from '../admission/admission.ts';
 import type { ReviewSummary } from '../admission/review.ts';
 
@@ -49,7 +53,14 @@ export interface OperatorOptions {
   /** Namespace patterns (Kopf's globs with `!` exclusions); ignored when `clusterwide`. */
   namespaces?: string[];
   clusterwide?: boolean;
+  /** No peering even if the peering CRD exists (Kopf's `standalone`; default: settings.peering.standalone). */
   standalone?: boolean;
+  /** Our priority among the peers (Kopf's `priority`; `--dev` is 666). */
+  priority?: number;
+  /** The peering object's name; makes peering mandatory (Kopf's `peering_name`, `--peering`). */
+  peeringName?: string;
+  /** Share the objects among replicas by this many Lease-held shards (`--shards`; settings.sharding.shards). */
+  shards?: number;
   /** A kubeconfig file; default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account. */
   kubeconfig?: string;
   /** The operator's files (for sync handlers on the worker pool). */
@@ -75,6 +86,11 @@ export interface OperatorOptions {
    * `http://HOST:PORT/PATH` once the startup handlers succeeded (docs/probes.md). Unset: no endpoint.
    */
   livenessEndpoint?: string;
+  /**
+   * Which objects this operator may handle now, besides peering's pause (src/engine/ownership.ts): objects
+   * not owned are not handled, their daemons and timers stop, and they resume when owned again.
+   */
+  ownership?: Ownership;
   /**
    * `--metrics HOST:PORT`: serve the operator's Prometheus metrics at `http://HOST:PORT/metrics` (docs/metrics.md),
    * from the liveness endpoint's server when that has the same HOST:PORT. Each operator has metrics of its own.
@@ -142,6 +158,7 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
   const signal = AbortSignal.any([options.signal ?? new AbortController().signal, loginLost.signal]);
   const clusterwide = options.clusterwide ?? !options.namespaces?.length;
   const patterns = options.namespaces ?? [];
+  applyPeeringOptions(settings, { clusterwide, standalone: options.standalone, peeringName: options.peeringName, priority: options.priority, shards: options.shards });
   if (options.livenessEndpoint !== undefined) parseLivenessEndpoint(options.livenessEndpoint);
   if (options.metricsEndpoint !== undefined) parseMetricsEndpoint(options.metricsEndpoint);
   const watches = new WatchHealthBoard();
@@ -234,6 +251,11 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
   const postEvent: EventSink = (request) => poster.enqueue(request);
   scope.poster = postEvent;
 
+  // Kopf's peering (src/peering): while a peer of a higher priority lives, nothing is owned (all pauses);
+  // sharding: only the objects of the shards whose Leases this replica holds are owned.
+  const identity = detectOwnId(false);
+  const peering = startPeering({ client, settings, logger, identity });
+  const sharding = await startSharding({ client, settings, logger, identity, namespace: leaseNamespace(settings, patterns), inspect: options.inspect });
   const limiter = new Semaphore(settings.queueing.workerLimit);
   const eventQueues = new EventQueues(limiter);
   const contexts = new Map<string, ResourceContext>();
@@ -251,7 +273,11 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
       timeline: options.timeline,
       metrics: metrics?.recorder,
     }, restored);
-  }, logger);
+  }, logger, {
+    ownership: ownedByAll([peering, sharding, options.ownership].filter((o): o is Ownership => o != null)),
+    withdrawTimeoutMs: settings.queueing.exitTimeout * 1000,
+    withdrawBackgroundTimeoutMs: backgroundExitMs(registry, settings),
+  });
   metrics?.watch({ dispatcher, limiter, pool, passivatedActors: () => dispatcher.passivatedCount });
 
   const watchers = new Map<string, Watcher>();
@@ -261,6 +287,7 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
 
   const watchedScopes = new Map<string, { scope: string; namespace: string | undefined }>();
   const reconcileWatchers = (): void => {
+    peering?.adjust(clusterwide ? [undefined] : [...servedNamespaces]);
     const wanted = new Set<string>();
     for (const ctx of contexts.values()) {
       const scopes = clusterwide || !ctx.resource.namespaced ? [undefined] : [...servedNamespaces];
@@ -283,6 +310,19 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
       }
     }
   };
+
+  // Server-side sharding: the watches ask for the held shards only, so they restart when those change.
+  let restartTimer: ReturnType<typeof setTimeout> | null = null;
+  sharding?.subscribe(() => {
+    if (!sharding.serverSide || restartTimer || signal.aborted) return;
+    restartTimer = setTimeout(() => {
+      restartTimer = null;
+      if (signal.aborted) return;
+      for (const watcher of watchers.values()) watcher.stop();
+      watchers.clear();
+      reconcileWatchers();
+    }, 200);
+  });
 
   /** Stops the actors (with their daemons and timers) of a scope no longer served, once its watch has ended. */
   const stopScope = async (watcher: Watcher, scope: string, namespace: string | undefined): Promise<void> => {
@@ -340,11 +380,13 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
           postEvent,
           selectors,
           indexing,
+          shardSelector: sharding?.serverSide ? () => sharding.selector() : undefined,
           metrics: metrics?.recorder,
           eventQueues,
         });
     }
     for (const name of [...contexts.keys()]) if (!selected.has(name)) contexts.delete(name);
+    peering?.setResources(resources);
     reconcileWatchers();
   };
 
@@ -396,6 +438,7 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   } finally {
     logger.info('Stopping the operator…');
+    if (restartTimer) clearTimeout(restartTimer);
     await liveness?.close();
     await admission?.stop();
     await metrics?.close();
@@ -406,6 +449,7 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
       dispatcher.stopAll(settings.queueing.exitTimeout * 1000, backgroundExitMs(registry, settings)),
     ]);
     if (left) logger.warn(`${left} objects were still reacting at exit; they continue after a restart.`);
+    await Promise.all([peering?.stop(), sharding?.stop()]);
     options.onStopping?.({ abandoned: left });
     await Promise.allSettled(background);
     await pool.close({ force: true });

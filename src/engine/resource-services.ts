@@ -67,6 +67,11 @@ export interface ResourceContext {
   selectors: Set<Selector>;
   /** The operator's indexes (absent when it has no index handlers). */
   indexing?: OperatorIndexes | undefined;
+  /**
+   * Server-side sharding: the `shardSelector` for LIST and WATCH (undefined: everything; null: nothing to watch).
+   * Read at every (re)start of a watch; the operator restarts the watches when it changes.
+   */
+  shardSelector?: (() => string | null | undefined) | undefined;
   /** The operator's metrics (`--metrics`; absent without). */
   metrics?: MetricsRecorder | undefined;
   /** The operator's per-object queues of `on.event` handler runs (absent: run at once, unordered). */

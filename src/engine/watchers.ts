@@ -49,8 +49,17 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
   if (indexTarget) indexing?.readiness.block(blocker);
   const run = async (): Promise<void> => {
     while (!abort.signal.aborted) {
+      const shardSelector = ctx.shardSelector?.();
+      if (shardSelector === null) {
+        // Sharded on the server and no shard held: nothing to watch until the shards change (a restart).
+        if (indexTarget) indexing?.readiness.unblock(blocker);
+        markListed();
+        await new Promise((resolve) => abort.signal.addEventListener('abort', resolve, { once: true }));
+        break;
+      }
       try {
         for await (const item of watchObjects({
+          shardSelector,
           client: ctx.client,
           resource: ctx.resource,
           namespace,
@@ -66,10 +75,11 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
           ...(metrics ? { onRestart: (reason: string) => metrics.watchRestart(plural, reason) } : {}),
         })) {
           if (item.kind === 'listed') {
+            const part = shardSelector !== undefined ? ' of the held shards' : '';
             if (item.relist) metrics?.relist(plural);
             const how = item.streamed ? 'streamed' : 'listed';
-            if (item.relist) logger.info(`Re-listed ${where}: ${item.count} objects ${how}.`);
-            else logger.info(`Watching ${where} (${item.count} objects ${how}).`);
+            if (item.relist) logger.info(`Re-listed ${where}: ${item.count} objects${part} ${how}.`);
+            else logger.info(`Watching ${where} (${item.count} objects${part} ${how}).`);
             if (indexTarget) indexing?.readiness.unblock(blocker);
             markListed();
             continue;
@@ -79,7 +89,7 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
           if (indexTarget && indexing) await indexEvent(indexing, indexTarget, event);
           const deliver = (): void => {
             const eventHandlers = eventHandlersOf(ctx);
-            if (eventHandlers.length) {
+            if (eventHandlers.length && dispatcher.owns(event.object)) {
               const run = (): Promise<void> => runEventHandlers(ctx, eventHandlers, event, logger, memo);
               if (ctx.eventQueues) ctx.eventQueues.enqueue(resourceName(ctx.resource), event, run);
               else void run();

@@ -26,6 +26,10 @@ export interface ServingScope {
   namespaces: readonly string[];
   /** Where Events about cluster-scoped objects go (the operator's own namespace when in-cluster). */
   operatorNamespace: string;
+  /** Kopf's peering: the KopfPeering / ClusterKopfPeering objects are read, watched and patched. */
+  peering?: boolean;
+  /** Sharding (`run --shards`): the Leases in the operator's namespace are read, listed, created and updated. */
+  sharding?: boolean;
   /**
    * Admission handlers exist: the managed webhook configurations (`settings.admission.managed`) are created
    * and patched, cluster-wide (Kopf's RBAC lists them unconditionally; here only when there are handlers).
@@ -61,6 +65,8 @@ const CRD_RULE: PolicyRule = {
   resources: ['customresourcedefinitions'],
   verbs: ['list', 'watch'],
 };
+/** Sharding: the Leases of the shards and of the replicas (src/peering/leases.ts). */
+const LEASE_RULE: PolicyRule = { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'create', 'update'] };
 /** Namespace globs: the engine follows namespaces to start and stop watches. */
 const NAMESPACE_RULE: PolicyRule = { apiGroups: [''], resources: ['namespaces'], verbs: ['list', 'watch'] };
 
@@ -118,6 +124,11 @@ export function requiredPermissions(watched: readonly Resource[], scope: Serving
     else cluster.push(...rules);
   }
   const operatorNamespaced: PolicyRule[] = [];
+  if (scope.peering) {
+    const rule = { apiGroups: ['kopf.dev'], resources: [clusterwide ? 'clusterkopfpeerings' : 'kopfpeerings'], verbs: ['get', 'list', 'watch', 'patch'] };
+    (perNamespace ? namespaced : cluster).push(rule);
+  }
+  if (scope.sharding) operatorNamespaced.push(LEASE_RULE);
   if (watched.length > 0) {
     if (perNamespace) {
       namespaced.push(EVENT_RULE);

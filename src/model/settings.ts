@@ -128,6 +128,40 @@ export interface OperatorSettings {
     /** Seconds the event loop may be blocked (a timer late by that much) before the operator is not alive. */
     eventLoopLagLimit: number;
   };
+  /** Kopf's peering (docs/scaling.md): operators on one peering object see each other; lower priorities pause. */
+  peering: {
+    /** The name of the KopfPeering / ClusterKopfPeering object: operators on other names do not see each other. */
+    name: string;
+    /** Do not log the keep-alives (pauses, resumes and a missing peering object are logged anyway). */
+    stealth: boolean;
+    /** This operator's priority: it pauses while a live peer has a higher one (or the same: all of them pause). */
+    priority: number;
+    /** Seconds our record is valid for the peers; the keep-alive renews it 5–10 s earlier. */
+    lifetime: number;
+    /** Peering is required: without the peering CRD the operator stays paused (set by `--peering NAME`). */
+    mandatory: boolean;
+    /** No peering at all, even if the CRD exists (`--standalone`). */
+    standalone: boolean;
+    /** ClusterKopfPeering (cluster-wide operators, `-A`) rather than a KopfPeering in every served namespace. */
+    clusterwide: boolean;
+  };
+  /** Scale-out (docs/scaling.md): replicas share the objects by shards, each shard a Lease held by one replica. */
+  sharding: {
+    /** How many shards (`--shards S`); null: no sharding (every replica handles everything). 1: leader election. */
+    shards: number | null;
+    /** The sharding group: the Leases are `NAME-shard-I-of-S` and `NAME-member-…` (one group per operator). */
+    name: string;
+    /** Where the Leases live; null: the first served namespace, else `default`. */
+    namespace: string | null;
+    /** Seconds a Lease is valid after its last renewal: a dead replica's shards are taken after this. */
+    leaseDuration: number;
+    /** Seconds without a successful renewal after which a holder stops handling the shard (< leaseDuration). */
+    renewDeadline: number;
+    /** Seconds between renewals, attempts to acquire, and looks at the other replicas. */
+    retryPeriod: number;
+    /** Use the apiserver's shardSelector (ShardedListAndWatch) when it is offered: watch only the held shards. */
+    serverSide: boolean;
+  };
   /** Admission webhooks (docs/admission.md): Kopf's `settings.admission`. */
   admission: {
     /** The webhook server or tunnel (`new kopf.WebhookServer(…)` & co.); required when admission handlers exist. */
@@ -192,6 +226,8 @@ export function defaultSettings(): OperatorSettings {
     },
     background: { cancellationPolling: 60 },
     liveness: { cachingPeriod: 10, watchFailureLimit: 60, eventLoopLagLimit: 5 },
+    peering: { name: 'default', stealth: false, priority: 0, lifetime: 60, mandatory: false, standalone: false, clusterwide: false },
+    sharding: { shards: null, name: 'kopf-ts', namespace: null, leaseDuration: 15, renewDeadline: 10, retryPeriod: 2, serverSide: true },
     admission: { server: null, managed: null, timeoutSeconds: 30, maxBodySize: 8 * 1024 * 1024 },
     process: { hungTasksTimeout: 5 },
   };
