@@ -27,7 +27,7 @@ export interface WebhookContext extends WebhookInput {
 
 /** Events the webhook server accepts. */
 export type WebhookEvent =
-  /** The server announced a new client config (a new certificate or address). */
+  /** The server announced a new client config (a new certificate or address), or the served resources changed. */
   | { type: 'config'; config: unknown }
   /** The operator stops. */
   | { type: 'stop' }
@@ -111,7 +111,8 @@ export const webhookMachine = setup({
     },
     /** The managed configurations are written for the announced client config (skipped when not managed). */
     configuring: {
-      on: { stop: STOP },
+      // A newer config while writing: written again, after (re-entering restarts the write with it).
+      on: { stop: STOP, config: { target: 'configuring', reenter: true, actions: 'recordConfig' } },
       always: { guard: not('managed'), target: 'serving' },
       invoke: {
         src: 'configure',

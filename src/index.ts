@@ -103,6 +103,7 @@ export {
   type WebhookFn,
   type WebhookServerProtocol,
   type WebhookRequestInfo,
+  type WebhookServeContext,
 } from './model/reviews.ts';
 export type { ValueCriterion, WhenCallback } from './handlers/filters.ts';
 export type { SelectorInput } from './handlers/selector.ts';

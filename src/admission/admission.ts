@@ -16,6 +16,7 @@ import { selectResources } from '../handlers/selector.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { discoverResources } from '../kube/discovery.ts';
 import type { Logger } from '../observe/log.ts';
+import type { EventSink } from '../execution/handler-context.ts';
 import { createActor, fromPromise, toPromise, type InspectionEvent, type Observer } from 'xstate';
 import { webhookMachine, type ConfigureInput } from '../../machines/index.ts';
 import { buildWebhooks, ensureConfiguration, patchWebhooks } from './managed.ts';
@@ -36,6 +37,8 @@ export interface AdmissionOptions {
   namespaces?: readonly string[] | null | undefined;
   /** The API server's URL (the auto servers look at its certificate). */
   apiServer?: string | undefined;
+  /** The operator's Event poster, for `kopf.event()` & co. in plain handlers on the pool. */
+  events?: EventSink | undefined;
   /** An XState inspection observer for the webhook server's actor (the devtools'). */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
   /** Each request's summary, by the object's actor key (`<resource>/<uid>`; null for an object without a uid yet). */
@@ -46,6 +49,11 @@ export interface AdmissionOptions {
 export interface RunningAdmission {
   /** The client config the server announced last. */
   readonly clientConfig: WebhookClientConfig | null;
+  /**
+   * Resolves the handlers' resources again (after CRDs came or went); when they changed, the managed
+   * configurations are rewritten (a `config` event with the current client config). Never rejects.
+   */
+  refresh(): Promise<void>;
   /** Stops the server; with managed configurations, keeps only the persistent webhooks there. */
   stop(): Promise<void>;
 }
@@ -59,13 +67,7 @@ function serveWith(
   signal: AbortSignal,
   context: ServeContext,
 ): AsyncIterable<WebhookClientConfig> {
-  return typeof server === 'function'
-    ? server(fn, signal)
-    : (server.serve as (f: WebhookFn, s: AbortSignal, c: ServeContext) => AsyncIterable<WebhookClientConfig>)(
-        fn,
-        signal,
-        context,
-      );
+  return typeof server === 'function' ? server(fn, signal, context) : server.serve(fn, signal, context);
 }
 
 /**
@@ -84,13 +86,19 @@ export async function startAdmission(options: AdmissionOptions): Promise<Running
         'set it in a startup handler, e.g. `settings.admission.server = new kopf.WebhookServer()` (docs/admission.md).',
     );
   }
+  if (typeof server !== 'function' && typeof (server as { serve?: unknown }).serve !== 'function') {
+    throw new TypeError(
+      'settings.admission.server must be a webhook server or tunnel (e.g. `new kopf.WebhookServer()`), an object with ' +
+        '`serve(fn, signal)`, or such a function; got an object without `serve`.',
+    );
+  }
   const timeoutSeconds = settings.admission.timeoutSeconds;
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 30)
     throw new Error(
       `settings.admission.timeoutSeconds must be 1–30 (the API server's limits), got ${timeoutSeconds}.`,
     );
 
-  const resources = await webhookResources(registry, client, logger);
+  let resources = await webhookResources(registry, client, logger);
   const fn: WebhookFn = (review, info) =>
     serveAdmissionRequest(review, info, {
       registry,
@@ -101,6 +109,7 @@ export async function startAdmission(options: AdmissionOptions): Promise<Running
       pool: options.pool,
       indexes: options.indexes,
       onReview: options.onReview,
+      events: options.events,
     });
   const managed = settings.admission.managed;
   const controller = new AbortController();
@@ -196,6 +205,19 @@ export async function startAdmission(options: AdmissionOptions): Promise<Running
     get clientConfig() {
       return (actor.getSnapshot().context.config as WebhookClientConfig | null) ?? null;
     },
+    async refresh() {
+      try {
+        const next = await webhookResources(registry, client, null);
+        const names = (list: readonly Resource[]): string => list.map(resourceName).sort().join(',');
+        if (names(next) === names(resources)) return;
+        resources = next;
+        logger.info(`The admission handlers now serve: ${names(next) || 'nothing'}.`);
+        const config = actor.getSnapshot().context.config;
+        if (config !== null) actor.send({ type: 'config', config });
+      } catch (err) {
+        logger.warn(`Rescanning the admission handlers' resources failed: ${(err as Error).message}`);
+      }
+    },
     async stop() {
       actor.send({ type: 'stop' });
       await ended;
@@ -215,19 +237,26 @@ async function followAnnouncements(
   }
 }
 
-/** The resources of the admission handlers' selectors (they are not watched; unresolved ones are warned about). */
-async function webhookResources(registry: Registry, client: KubeClient, logger: Logger): Promise<Resource[]> {
+/**
+ * The resources of the admission handlers' selectors (they are not watched); unresolved and ambiguous ones are
+ * warned about on `logger` (null: quietly, for rescans).
+ */
+async function webhookResources(
+  registry: Registry,
+  client: KubeClient,
+  logger: Logger | null,
+): Promise<Resource[]> {
   const discovered = await discoverResources(client);
   const found = new Map<string, Resource>();
   const selectors = [...new Set(registry.webhookHandlers().map((h) => h.selector))];
   for (const selector of selectors) {
     const resolution = selectResources(selector, discovered);
     if (resolution.ambiguous.length)
-      logger.warn(
+      logger?.warn(
         `Ambiguous resources will not be served by webhooks (try specifying API groups): ${selector.text} → ${resolution.ambiguous.map(resourceName).join(', ')}`,
       );
     else if (resolution.unresolved)
-      logger.warn(
+      logger?.warn(
         `Unresolved resources cannot be served by webhooks (try creating their CRDs): ${selector.text}`,
       );
     for (const r of resolution.resources) found.set(resourceName(r), r);

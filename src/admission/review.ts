@@ -29,6 +29,7 @@ import { matchFilters } from '../handlers/filters.ts';
 import type { Registry } from '../handlers/registry.ts';
 import { attempt } from '../execution/attempt.ts';
 import { invoke } from '../execution/invoke.ts';
+import { invocationData, type EventSink } from '../execution/handler-context.ts';
 import { objectLogger, type Logger } from '../observe/log.ts';
 import { capWarnings } from './warnings.ts';
 
@@ -54,6 +55,8 @@ export interface ReviewContext {
   /** The operator's worker pool, for plain handlers (null: they run inline). */
   pool: WorkerPool | null;
   indexes?: Readonly<Record<string, unknown>> | undefined;
+  /** Where `kopf.event/info/warn/exception` of a plain handler on the pool go (the operator's Event poster). */
+  events?: EventSink | undefined;
   /** Where each request's summary goes (the timeline of the object's actor: `<resource>/<uid>`). */
   onReview?: ((key: string | null, summary: ReviewSummary) => void) | undefined;
 }
@@ -155,16 +158,25 @@ export async function serveAdmissionRequest(
           signal: info.signal,
           // A plain handler still running when the request times out: its thread is terminated.
           timeoutMs: ctx.settings.admission.timeoutSeconds * 1000,
+          context: invocationData(undefined, ctx.events), // Events from a plain handler on the pool
         }),
     });
-    const exception = result.exception as Error | undefined;
+    const thrown = result.exception as Error | undefined;
+    // With ignoreFailures, the handler failing (anything but a deliberate AdmissionError) does not block the
+    // write, as its webhook failing to answer would not (failurePolicy: Ignore).
+    const ignored = thrown !== undefined && handler.ignoreFailures && !(thrown instanceof AdmissionError);
+    if (ignored)
+      logger.warn(
+        `Webhook '${handler.id}' failed, and its failures are ignored (ignoreFailures): ${thrown.message}`,
+      );
+    const exception = ignored ? undefined : thrown;
     if (exception) errors.push(exception);
     verdicts.push({
       handler: handler.id,
       operation,
       dryrun,
       allowed: !exception,
-      ...(exception ? { message: exception.message } : {}),
+      ...(thrown ? { message: thrown.message } : {}),
       ms: Date.now() - started,
     });
   }

@@ -21,7 +21,12 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
-import { WebhookRequestError, type WebhookClientConfig, type WebhookFn } from '../model/reviews.ts';
+import {
+  WebhookRequestError,
+  type WebhookClientConfig,
+  type WebhookFn,
+  type WebhookServeContext,
+} from '../model/reviews.ts';
 import { generateCertificate } from './certificates.ts';
 
 /** How client certificates are checked (Kopf's `verify_mode`: `ssl.CERT_NONE/OPTIONAL/REQUIRED`). */
@@ -69,17 +74,8 @@ export interface WebhookServerOptions {
   requestTimeout?: number | null;
 }
 
-/** What the operator gives a server besides the webhook function (admission.ts fills it from the settings). */
-export interface ServeContext {
-  maxBodySize?: number;
-  requestTimeout?: number;
-  /** Where the server reports what it could not answer. */
-  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
-  /** The API server's URL (the auto servers look at it). */
-  apiServer?: string;
-  /** The API server's version (`/version`), for the auto servers. */
-  version?: () => Promise<{ gitVersion?: string }>;
-}
+/** What the operator gives a server besides the webhook function (see {@link WebhookServeContext}). */
+export type ServeContext = WebhookServeContext;
 
 /** The address of a running server, and its client config. */
 export interface ServerEndpoint {

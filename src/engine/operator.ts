@@ -421,6 +421,7 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
       apiServer: connection.server,
       namespaces: !clusterwide && !dynamicNamespaces ? patterns : null,
       inspect: options.inspect,
+      events: postEvent,
       onReview: options.timeline ? admissionTimeline(options.timeline) : undefined,
     });
     indexing?.readiness.unblock('orchestration');
@@ -533,10 +534,13 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
         rescanTimer = null;
         const groups = new Set(pendingGroups);
         pendingGroups.clear();
+        // Then the admission handlers' resources too (src/admission).
         rescans = rescans.then(() =>
-          rescan(groups).catch((err: unknown) => {
-            if (!signal.aborted) logger.warn(`Rescanning the resources failed: ${(err as Error).message}`);
-          }),
+          rescan(groups)
+            .catch((err: unknown) => {
+              if (!signal.aborted) logger.warn(`Rescanning the resources failed: ${(err as Error).message}`);
+            })
+            .then(() => admission?.refresh()),
         );
       }, CRD_RESCAN_DELAY_MS);
     }

@@ -120,6 +120,20 @@ export interface WebhookClientConfig {
   caBundle?: string;
 }
 
+/** What the operator gives a server besides the webhook function (from `settings.admission` and the cluster). */
+export interface WebhookServeContext {
+  /** The largest request body in bytes. */
+  maxBodySize?: number;
+  /** Seconds a request may take. */
+  requestTimeout?: number;
+  /** Where the server reports what it could not answer. */
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+  /** The API server's URL (the auto servers look at it). */
+  apiServer?: string;
+  /** The API server's version (`/version`), for the auto servers. */
+  version?: () => Promise<{ gitVersion?: string }>;
+}
+
 /**
  * A webhook server or tunnel (`settings.admission.server`, Kopf's `WebhookServerProtocol`): given the operator's
  * {@link WebhookFn}, it serves until `signal` aborts and yields a client config each time its address or
@@ -127,5 +141,15 @@ export interface WebhookClientConfig {
  * the same signature works too.
  */
 export type WebhookServerProtocol =
-  | { serve(fn: WebhookFn, signal: AbortSignal): AsyncIterable<WebhookClientConfig> }
-  | ((fn: WebhookFn, signal: AbortSignal) => AsyncIterable<WebhookClientConfig>);
+  | {
+      serve(
+        fn: WebhookFn,
+        signal: AbortSignal,
+        context?: WebhookServeContext,
+      ): AsyncIterable<WebhookClientConfig>;
+    }
+  | ((
+      fn: WebhookFn,
+      signal: AbortSignal,
+      context?: WebhookServeContext,
+    ) => AsyncIterable<WebhookClientConfig>);

@@ -1,7 +1,8 @@
 // Admission webhooks against the real API server, which calls the operator's HTTPS webhook server on loopback
 // (test/fixtures/admission/operator.ts, run by KopfRunner as `kopf-ts run` would). Through the real kubectl:
 // a mutation (a label and a spec default) is stored; an invalid object is rejected with the handler's message
-// and code; warnings are printed; a server-side dry run reaches the handlers with `dryrun` true; DELETE reaches
+// and code; an accidental error rejects with 500 unless the handler ignores its failures; warnings are printed;
+// a server-side dry run reaches the handlers with `dryrun` true; DELETE reaches
 // the validator that asks for it; the plain (sync) validator runs on the pool. Directly against the server:
 // the request's uid is echoed, the patch is base64 JSON patch, malformed reviews get 400, oversized bodies 413,
 // slow handlers 504 at the per-request timeout, requests are served in parallel, and the server keeps serving.
@@ -106,9 +107,15 @@ test('admission webhooks through the API server, at the edge, after a stop, and 
       const validating = await webhooksOf('validatingwebhookconfiguration');
       t.deepEqual(
         names(validating),
-        ['deletion-guard', 'fail-closed', 'fail-open', 'plain-validator', 'slowpoke'].map(
-          (n) => `${n}.${managed}`,
-        ),
+        [
+          'crashing-leniently',
+          'crashing',
+          'deletion-guard',
+          'fail-closed',
+          'fail-open',
+          'plain-validator',
+          'slowpoke',
+        ].map((n) => `${n}.${managed}`),
       );
       const guard = validating.find((w) => w.name.startsWith('deletion-guard'));
       t.deepEqual(guard.rules[0].operations, ['DELETE']);
@@ -151,6 +158,13 @@ test('admission webhooks through the API server, at the edge, after a stop, and 
       );
       t.is((error as { code?: number }).code, 422);
 
+      // An accidental error rejects with 500; with ignoreFailures, it lets the write through.
+      const strict = await apply(kexYaml('kex-strict', 'x', { crash: 'strict' }));
+      t.not(strict.code, 0);
+      t.regex(strict.stderr, /denied the request: Something broke\./);
+      const lenient = await apply(kexYaml('kex-lenient', 'x', { crash: 'lenient' }));
+      t.is(lenient.code, 0, lenient.stderr);
+
       // A server-side dry run reaches the handlers with dryrun=true.
       const dry = await kubectl(
         kc,
@@ -162,6 +176,17 @@ test('admission webhooks through the API server, at the edge, after a stop, and 
 
       // DELETE reaches the validator that asks for it: a protected object cannot be deleted.
       t.is((await kubectl(kc, ['annotate', '-n', ns, 'kex', 'kex-ok', 'protected=yes'])).code, 0);
+      // The plain validator posted an Event from its worker thread about the update.
+      await eventually(
+        async () =>
+          (
+            await cluster.core.listNamespacedEvent({
+              namespace: ns,
+              fieldSelector: 'involvedObject.name=kex-ok',
+            })
+          ).items.find((e) => e.reason === 'Reviewed' && e.message === 'Reviewed on the pool.'),
+        'the Event from the plain validator',
+      );
       const refused = await kubectl(kc, ['delete', '-n', ns, 'kex', 'kex-ok', '--wait=false']);
       t.not(refused.code, 0);
       t.regex(refused.stderr, /denied the request: This object is protected\./);
@@ -182,6 +207,15 @@ test('admission webhooks through the API server, at the edge, after a stop, and 
       t.is(denied.json.response.uid, 'uid-2');
       t.false(denied.json.response.allowed);
       t.deepEqual(denied.json.response.status, { message: 'The field cannot be "forbidden".', code: 422 });
+      // An older API server's v1beta1 review is answered in its own version.
+      const beta = JSON.parse(review(ns, 'uid-beta', { field: 'x' }));
+      beta.apiVersion = 'admission.k8s.io/v1beta1';
+      const betaAnswer = await post(`${url}/plain_validator`, JSON.stringify(beta), ca);
+      t.like(betaAnswer.json, {
+        apiVersion: 'admission.k8s.io/v1beta1',
+        kind: 'AdmissionReview',
+        response: { uid: 'uid-beta', allowed: true },
+      });
 
       // Malformed reviews: 400, with what is wrong.
       const notJson = await post(url, '{"apiVersion": ', ca);

@@ -3,22 +3,16 @@
 // has a uid) and later UPDATE reviews appear in the object's timeline with the handler, the verdict, the
 // mutation and the warnings.
 import test from 'ava';
-import { fileURLToPath } from 'node:url';
-import { KopfRunner } from '../../src/testing.ts';
 import type { ActorDetail, ActorSummary } from '../../src/devtools/index.ts';
-import { eventually, testCluster } from '../helpers/cluster.ts';
+import { startAdmissionOperator } from '../helpers/admission.ts';
+import { eventually } from '../helpers/cluster.ts';
 import { kexYaml, kubectl } from '../helpers/kubectl.ts';
 
-const OPERATOR = fileURLToPath(new URL('../fixtures/admission/watched.ts', import.meta.url));
-
 test('admission reviews appear in the object timeline', async (t) => {
-  const cluster = await testCluster(import.meta.filename);
-  const ns = cluster.namespace;
-  const kc = cluster.kubeconfigPath;
-  const managed = `${ns}.kopf.test`;
-  const op = new KopfRunner(['run', '--standalone', '-n', ns, '--devtools', OPERATOR], {
-    env: { ...process.env, KUBECONFIG: kc, ADMISSION_MANAGED: managed },
-  }).start();
+  const admission = await startAdmissionOperator(import.meta.filename, 'watched.ts', {
+    args: ['--devtools'],
+  });
+  const { namespace: ns, kubeconfig: kc, runner: op } = admission;
   try {
     const url = new URL(
       (await op.waitFor(/Devtools: (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32})/, 60_000))[1]!,
@@ -59,13 +53,6 @@ test('admission reviews appear in the object timeline', async (t) => {
     );
     t.regex(lines, /admission: webhook check_field \(UPDATE\) rejected: Not this field\. in \d+ ms/);
   } finally {
-    t.is(await op.stop(), 0, op.output.slice(-3000));
-    await kubectl(kc, [
-      'delete',
-      'validatingwebhookconfiguration,mutatingwebhookconfiguration',
-      managed,
-      '--ignore-not-found',
-    ]);
-    await cluster.close();
+    t.is(await admission.close(), 0, op.output.slice(-3000));
   }
 });

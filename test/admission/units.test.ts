@@ -17,6 +17,9 @@ import { buildWebhooks, webhookName } from '../../src/admission/managed.ts';
 import { capWarnings, WARNINGS_TOTAL } from '../../src/admission/warnings.ts';
 import { generateCertificate, describeSans } from '../../src/admission/certificates.ts';
 import { requiredPermissions } from '../../src/handlers/permissions.ts';
+import { startAdmission } from '../../src/admission/admission.ts';
+import { KubeClient } from '../../src/kube/client.ts';
+import { quietLogger } from '../helpers/logger.ts';
 
 const registry = new kopf.Registry();
 kopf.setDefaultRegistry(registry);
@@ -405,3 +408,25 @@ test('RBAC: admission handlers add create/patch of the webhook configurations', 
     },
   );
 });
+
+test.serial(
+  'the operator refuses to start admission without a server, or with something that is not one',
+  async (t) => {
+    kopf.on.validate('kex', async function check() {});
+    const settings = kopf.defaultSettings();
+    // Never contacted: the checks come first.
+    const client = new KubeClient({ server: 'https://127.0.0.1:1', defaultNamespace: 'default' } as never);
+    const options = { registry, settings, client, logger: quietLogger(), memo: {}, pool: null };
+    await t.throwsAsync(startAdmission(options), {
+      message: /Admission handlers exist, but no admission server\/tunnel is configured/,
+    });
+    settings.admission.server = {} as never;
+    await t.throwsAsync(startAdmission(options), { message: /must be a webhook server or tunnel/ });
+    settings.admission.server = new kopf.WebhookServer();
+    settings.admission.timeoutSeconds = 45;
+    await t.throwsAsync(startAdmission(options), { message: /timeoutSeconds must be 1–30/ });
+    await client.close();
+    registry.clear();
+    t.is(await startAdmission(options), null, 'no admission handlers: nothing starts');
+  },
+);

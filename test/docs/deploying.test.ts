@@ -1,6 +1,7 @@
 // docs/deploying.md cannot drift: every YAML block of it is accepted by a real API server
 // (`kubectl apply --dry-run=server`), its RBAC block is exactly what `kopf-ts rbac` prints for the page's
 // example with the command the page shows, and the Deployment runs as that ServiceAccount.
+import { kubectlBinary } from '../helpers/kubectl.ts';
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ test.after.always(async () => {
 
 /** Runs kubectl with `input` on stdin against the test cluster. */
 async function kubectl(args: string[], input: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn('kubectl', args, { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath } });
+  const child = spawn(kubectlBinary(), args, { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath } });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));

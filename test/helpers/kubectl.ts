@@ -1,9 +1,28 @@
 /**
- * Running the real `kubectl` (/usr/bin/kubectl on this machine, else on PATH) against the test cluster, with
- * a manifest on stdin: its exit code, stdout and stderr (where it prints the API server's `Warning:` headers
- * and admission denials). Used by the admission tests and the admission benchmark.
+ * Running the real `kubectl` against the test cluster, with a manifest on stdin: its exit code, stdout and
+ * stderr (where it prints the API server's `Warning:` headers and admission denials). The kubectl on PATH, else
+ * one built from the Go module proxy by tools/kubectl/build.sh (cached, the control plane's version). Used by
+ * the admission tests, test/docs/deploying.test.ts and the admission benchmark.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let found: string | undefined;
+
+/** The kubectl to run: on PATH, else built (once, then cached) by tools/kubectl/build.sh. */
+export function kubectlBinary(): string {
+  if (found) return found;
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    found = 'kubectl';
+  } catch {
+    const script = fileURLToPath(new URL('../../tools/kubectl/build.sh', import.meta.url));
+    const dir = execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1)!;
+    found = join(dir, 'kubectl');
+  }
+  return found;
+}
 
 /** What kubectl printed and how it exited. */
 export interface KubectlResult {
@@ -18,7 +37,7 @@ export async function kubectl(
   args: readonly string[],
   stdin?: string,
 ): Promise<KubectlResult> {
-  const child = spawn('kubectl', ['--kubeconfig', kubeconfig, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(kubectlBinary(), ['--kubeconfig', kubeconfig, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
