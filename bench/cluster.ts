@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { startControlPlane, type ControlPlane } from '../src/testing.ts';
 import { AUDIT_POLICY, AuditLog, clientOf, countAudit, diffCounts, readRequestMetrics, type Counts } from './apiserver-metrics.ts';
 import { BenchClient, collection, inParallel, Tracker, type KubeObject } from './http.ts';
-import { ensureKopfVenv } from './kopf-venv.ts';
+import { ensureKopfVenv } from '../test/helpers/kopf-venv.ts';
 import { OperatorProcess, type Impl } from './processes.ts';
 
 const CRD_PATH = fileURLToPath(new URL('../examples/crd.yaml', import.meta.url));

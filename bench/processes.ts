@@ -3,6 +3,7 @@
  * (`venv/bin/kopf run`) — started the same way, with their output collected, their memory read from
  * /proc (VmRSS of the process and its descendants), and a graceful stop. Called by the scenarios.
  * BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is passed to kopf-ts's node, for profiling.
+ * BENCH_TS_ARGS (e.g. `--metrics 127.0.0.1:0`) is added to `kopf-ts run`'s options, to measure what they cost.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -45,7 +46,7 @@ export class OperatorProcess {
     const env = { ...process.env, KUBECONFIG: spec.kubeconfig, FORCE_COLOR: '0', PYTHONUNBUFFERED: '1', ...spec.env };
     const [cmd, args] =
       spec.impl === 'kopf-ts'
-        ? [process.execPath, ['--expose-gc', ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), BIN, 'run', '--standalone', '-n', spec.namespace, `${OPERATORS}kopf-ts/${spec.name}.ts`]]
+        ? [process.execPath, ['--expose-gc', ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), BIN, 'run', ...(process.env.BENCH_TS_ARGS ?? '').split(' ').filter(Boolean), '--standalone', '-n', spec.namespace, `${OPERATORS}kopf-ts/${spec.name}.ts`]]
         : [spec.kopfCommand, ['run', '--standalone', '-n', spec.namespace, `${OPERATORS}kopf/${spec.name}.py`]];
     this.child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (chunk: Buffer): void => {

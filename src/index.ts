@@ -13,6 +13,7 @@ import { describe } from './execution/attempt.ts';
 import { ConnectionInfo } from './model/connection-info.ts';
 import type { KubeconfigLoginOptions } from './kube/credentials.ts';
 import { checkOptions } from './handlers/options.ts';
+import { checkStorableId } from './handlers/ids.ts';
 
 export { on, daemon, timer } from './on.ts';
 export type {
@@ -82,6 +83,27 @@ export type {
   ActivityFn,
 } from './handlers/kwargs.ts';
 export type { ProbeKwargs, ProbeFn } from './handlers/kwargs.ts';
+// Admission webhooks (docs/admission.md): `kopf.on.validate/mutate`, the servers and tunnels, the review types.
+export type { WebhookKwargs, WebhookFn as AdmissionFn } from './handlers/kwargs.ts';
+export type { WebhookOptions, WebhookRegistration } from './on.ts';
+export { WebhookServer, type WebhookServerOptions, type VerifyMode, type ServeContext } from './admission/server.ts';
+export { WebhookK3dServer, WebhookMinikubeServer, WebhookDockerDesktopServer, WebhookAutoServer } from './admission/servers.ts';
+export { WebhookNgrokTunnel, WebhookAutoTunnel, WebhookTunnelError, type WebhookNgrokTunnelOptions } from './admission/tunnels.ts';
+export {
+  WebhookRequestError,
+  type AdmissionReview,
+  type AdmissionRequest,
+  type AdmissionResponse,
+  type AdmissionReviewResponse,
+  type Operation,
+  type UserInfo,
+  type Headers,
+  type SslPeer,
+  type WebhookClientConfig,
+  type WebhookFn,
+  type WebhookServerProtocol,
+  type WebhookRequestInfo,
+} from './model/reviews.ts';
 export type { ValueCriterion, WhenCallback } from './handlers/filters.ts';
 export type { SelectorInput } from './handlers/selector.ts';
 export {
@@ -208,6 +230,7 @@ export function subhandler<S extends object = Spec, St extends object = Status>(
   if (!ctx || ctx.kind !== 'changing') throw new TypeError('kopf.subhandler() can only be used inside a change handler.');
   const id = options.id ?? fn.name;
   if (!id) throw new TypeError('An anonymous sub-handler needs an id: kopf.subhandler({ id: "..." }, fn).');
+  checkStorableId(id, 'sub-handler');
   ctx.declared.push({ id, fn, options });
   return fn;
 }

@@ -1,17 +1,19 @@
 /**
  * The registration API, `kopf.on.*`, `kopf.daemon/timer/index`, as in Kopf: `on.<cause>(selector,
- * [options,] handler)` returns the handler unchanged and adds it to the default registry. Imported by users
+ * [options,] handler)` returns the handler unchanged and adds it to the default registry
+ * (or to the one given as its `registry` option). Imported by users
  * through src/index.ts. Imports only src/handlers and src/model.
  */
 import { parseField } from './model/dicts.ts';
 import type { ConnectionInfo, ConnectionInfoFields } from './model/connection-info.ts';
 import type { ErrorsMode } from './model/errors.ts';
-import { handlerId } from './handlers/ids.ts';
-import { getDefaultRegistry } from './handlers/registry.ts';
+import { checkStorableId, handlerId } from './handlers/ids.ts';
+import { getDefaultRegistry, type Registry } from './handlers/registry.ts';
 import { parseSelector, type SelectorInput } from './handlers/selector.ts';
 import { validateFilters, type FilterOptions, type ValueCriterion, type WhenCallback } from './handlers/filters.ts';
 import { checkOptions, type OptionName, type Registration } from './handlers/options.ts';
-import type { ChangingHandler, ChangingReason, EventHandler, ActivityHandler, HandlerFn, BaseOptions, DaemonHandler, TimerHandler, InitialDelay, IndexHandler } from './handlers/handler.ts';
+import type { ChangingHandler, ChangingReason, EventHandler, ActivityHandler, HandlerFn, BaseOptions, DaemonHandler, TimerHandler, InitialDelay, IndexHandler, WebhookHandler, WebhookReason } from './handlers/handler.ts';
+import type { Operation } from './model/reviews.ts';
 import type {
   ActivityFn,
   ActivityKwargs,
@@ -28,6 +30,8 @@ import type {
   Status,
   SyncDaemonFn,
   ProbeFn,
+  WebhookFn,
+  WebhookKwargs,
 } from './handlers/kwargs.ts';
 
 /** A `field` option: `'spec.x'` or `['spec', 'x']`. */
@@ -69,7 +73,7 @@ export interface FieldOptions<S extends object = Spec, St extends object = Statu
   field: FieldOption;
 }
 /** Options of `on.event` (no retries: an event handler's errors are logged and ignored). */
-export interface EventOptions<S extends object = Spec, St extends object = Status> extends Pick<BaseOptions, 'id' | 'param' | 'offload'>, ResourceFilterOptions<CauseKwargs<EventKwargs<S, St>>> {}
+export interface EventOptions<S extends object = Spec, St extends object = Status> extends Pick<BaseOptions, 'id' | 'param' | 'offload' | 'registry'>, ResourceFilterOptions<CauseKwargs<EventKwargs<S, St>>> {}
 
 /** What the filters and `initialDelay` functions of daemons and timers receive. */
 type SpawningCause<S extends object, St extends object> = CauseKwargs<ResourceKwargs<S, St>>;
@@ -106,6 +110,29 @@ export type IndexFn<S extends object = Spec, St extends object = Status> = (kwar
 export interface IndexRegistration {
   <S extends object = Spec, St extends object = Status>(selector: SelectorInput, fn: IndexFn<S, St>): IndexFn<S, St>;
   <S extends object = Spec, St extends object = Status>(selector: SelectorInput, options: IndexOptions<S, St>, fn: IndexFn<S, St>): IndexFn<S, St>;
+}
+
+/** Options of `on.validate` and `on.mutate` (Kopf's, in camelCase; no retries: an admission is answered once). */
+export interface WebhookOptions<S extends object = Spec, St extends object = Status>
+  extends Pick<BaseOptions, 'id' | 'param' | 'offload' | 'registry'>, ResourceFilterOptions<CauseKwargs<WebhookKwargs<S, St>>> {
+  /** Kopf's older spelling of {@link operations}: one operation (or a list). */
+  operation?: Operation | readonly Operation[];
+  /** The operations the managed configuration sends (default: all). Not checked per request, as in Kopf. */
+  operations?: readonly Operation[];
+  /** null (default): the main body only; `'*'`: any subresource; else e.g. `'status'`, `'scale'`. */
+  subresource?: string | null;
+  /** Keep this webhook in the managed configuration when the operator exits. */
+  persistent?: boolean;
+  /** The handler has side effects (then it must skip them for `dryrun`): `sideEffects: NoneOnDryRun`. */
+  sideEffects?: boolean;
+  /** `failurePolicy: Ignore`: the API server admits the request when the webhook cannot be reached. */
+  ignoreFailures?: boolean;
+}
+
+/** `on.validate/mutate(selector, [options,] fn)`. */
+export interface WebhookRegistration {
+  <S extends object = Spec, St extends object = Status>(selector: SelectorInput, fn: WebhookFn<S, St>): WebhookFn<S, St>;
+  <S extends object = Spec, St extends object = Status>(selector: SelectorInput, options: WebhookOptions<S, St>, fn: WebhookFn<S, St>): WebhookFn<S, St>;
 }
 
 /** Options of `on.startup` and `on.cleanup`. */
@@ -216,6 +243,12 @@ interface AnyOptions extends BaseOptions, FilterOptions {
   interval?: number | null;
   idle?: number | null;
   sharp?: boolean;
+  operation?: Operation | readonly Operation[];
+  operations?: readonly Operation[];
+  subresource?: string | null;
+  persistent?: boolean;
+  sideEffects?: boolean;
+  ignoreFailures?: boolean;
 }
 
 function isAsync(fn: HandlerFn): boolean {
@@ -234,6 +267,11 @@ function commonFields(fn: HandlerFn, options: BaseOptions, offloadByDefault = tr
     retries: options.retries ?? null,
     backoff: options.backoff ?? null,
   };
+}
+
+/** Where a registration goes: its `registry` option (Kopf's `registry=`), else the default registry. */
+function registryOf(options: { registry?: Registry | undefined }): Registry {
+  return options.registry ?? getDefaultRegistry();
 }
 
 /** Strict options (src/handlers/options.ts): an unknown option or a bad value is a registration error. */
@@ -255,9 +293,11 @@ function changing(reason: ChangingReason, what: 'resume' | 'create' | 'update' |
     if (what === 'field' && !field) throw new TypeError('kopf.on.field() needs a field: { field: "spec.x" }.');
     if (what === 'create' && (options.old !== undefined || options.new !== undefined)) throw new TypeError('old/new filters are only for update and field handlers.');
     validateFilters(options, field);
+    const id = handlerId(fn, options, field, what);
+    checkStorableId(id, `${what} handler`);
     const handler: ChangingHandler = {
       kind: 'changing',
-      id: handlerId(fn, options, field, what),
+      id,
       ...commonFields(fn, options),
       selector: parseSelector(selector),
       filters: { labels: options.labels, annotations: options.annotations, when: options.when, value: options.value, old: options.old, new: options.new },
@@ -272,7 +312,7 @@ function changing(reason: ChangingReason, what: 'resume' | 'create' | 'update' |
     if (what === 'resume') handler.deleted = options.deleted ?? false;
     if (what === 'delete') handler.requiresFinalizer = !(options.optional ?? false);
     if ((what === 'update' || what === 'field') && field) handler.fieldNeedsChange = true;
-    getDefaultRegistry().add(handler);
+    registryOf(options).add(handler);
     return fn;
   };
 }
@@ -298,7 +338,7 @@ function event(selector: SelectorInput, optionsOrFn: AnyOptions | AnyFn, maybeFn
     filters: { labels: options.labels, annotations: options.annotations, when: options.when, value: options.value },
     field,
   };
-  getDefaultRegistry().add(handler);
+  registryOf(options).add(handler);
   return fn;
 }
 
@@ -314,7 +354,7 @@ function activity(kind: ActivityHandler['activity']) {
       // Startup and cleanup run inline by default; login and probes, like every plain handler, on the pool.
       ...commonFields(fn, options, kind === 'login' || kind === 'probe'),
     };
-    getDefaultRegistry().add(handler);
+    registryOf(options).add(handler);
     return fn;
   };
 }
@@ -349,12 +389,12 @@ function spawning(kind: 'daemon' | 'timer') {
         cancellationTimeout: nonNegative('cancellationTimeout', options.cancellationTimeout),
         cancellationPolling: nonNegative('cancellationPolling', options.cancellationPolling),
       };
-      getDefaultRegistry().add(handler);
+      registryOf(options).add(handler);
     } else {
       const interval = nonNegative('interval', options.interval);
       if (interval === 0) throw new TypeError('kopf.timer(): interval must be positive.');
       const handler: TimerHandler = { ...base, kind: 'timer', interval, idle: nonNegative('idle', options.idle), sharp: options.sharp ?? false };
-      getDefaultRegistry().add(handler);
+      registryOf(options).add(handler);
     }
     return fn;
   };
@@ -376,8 +416,43 @@ function indexing(selector: SelectorInput, optionsOrFn: AnyOptions | AnyFn, mayb
     filters: { labels: options.labels, annotations: options.annotations, when: options.when, value: options.value },
     field,
   };
-  getDefaultRegistry().add(handler);
+  registryOf(options).add(handler);
   return fn;
+}
+
+function webhook(reason: WebhookReason, what: 'validate' | 'mutate') {
+  return (selector: SelectorInput, optionsOrFn: AnyOptions | AnyFn, maybeFn?: AnyFn): AnyFn => {
+    const [options, fn] = split<AnyOptions, AnyFn>(optionsOrFn, maybeFn);
+    if (typeof fn !== 'function') throw new TypeError(`kopf.on.${what}(): the handler function is missing.`);
+    checked(what, options, fn);
+    const field = options.field !== undefined ? parseField(options.field) : null;
+    validateFilters(options, field);
+    const given = options.operations ?? options.operation;
+    const handler: WebhookHandler = {
+      kind: 'webhook',
+      reason,
+      id: handlerId(fn, options, field, what),
+      fn,
+      isAsync: isAsync(fn),
+      offload: options.offload ?? true,
+      param: options.param ?? null,
+      // As in Kopf: any error rejects the admission; no retries, no timeout of its own.
+      errors: 'permanent',
+      timeout: null,
+      retries: null,
+      backoff: null,
+      selector: parseSelector(selector),
+      filters: { labels: options.labels, annotations: options.annotations, when: options.when, value: options.value },
+      field,
+      operations: given === undefined || given === null ? null : [...new Set(Array.isArray(given) ? given : [given])] as Operation[],
+      subresource: options.subresource ?? null,
+      persistent: options.persistent ?? false,
+      sideEffects: options.sideEffects ?? false,
+      ignoreFailures: options.ignoreFailures ?? false,
+    };
+    registryOf(options).add(handler);
+    return fn;
+  };
 }
 
 /** `kopf.index(selector, [options,] fn)`: an in-memory index of the matching objects, given to every handler by its id. */
@@ -403,6 +478,8 @@ export const on: {
   cleanup: ActivityRegistration;
   login: LoginRegistration;
   probe: ProbeRegistration;
+  validate: WebhookRegistration;
+  mutate: WebhookRegistration;
 } = {
   resume: changing(null, 'resume', { initial: true }),
   create: changing('create', 'create'),
@@ -417,6 +494,8 @@ export const on: {
   cleanup: activity('cleanup'),
   login: activity('login'),
   probe: activity('probe'),
+  validate: webhook('validating', 'validate'),
+  mutate: webhook('mutating', 'mutate'),
 };
 
 /** True when `A` and `B` are the same set of names. */
@@ -439,6 +518,8 @@ export type OptionTypesAgreeWithTable = {
   login: SameNames<keyof ActivityOptions, OptionName<'login'>>;
   probe: SameNames<keyof ProbeOptions, OptionName<'probe'>>;
   index: SameNames<keyof IndexOptions, OptionName<'index'>>;
+  validate: SameNames<keyof WebhookOptions, OptionName<'validate'>>;
+  mutate: SameNames<keyof WebhookOptions, OptionName<'mutate'>>;
 };
 /** Fails to compile unless every entry of {@link OptionTypesAgreeWithTable} is `true`. */
 export const optionTypesAgreeWithTable: OptionTypesAgreeWithTable = {
@@ -455,4 +536,6 @@ export const optionTypesAgreeWithTable: OptionTypesAgreeWithTable = {
   login: true,
   probe: true,
   index: true,
+  validate: true,
+  mutate: true,
 };

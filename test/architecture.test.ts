@@ -18,12 +18,16 @@ function layerOf(file: string): string {
 
 /** Which project layers each layer may import (besides itself). Peers never import each other. */
 const allowed: Record<string, string[]> = {
-  front: ['engine', 'machines', 'kube', 'execution', 'handlers', 'model', 'observe', 'cluster'],
-  cli: ['front', 'devtools', 'engine', 'indexing', 'machines', 'kube', 'execution', 'handlers', 'model', 'observe', 'cluster'],
+  front: ['engine', 'admission', 'machines', 'kube', 'execution', 'handlers', 'model', 'observe', 'cluster'],
+  cli: ['front', 'devtools', 'engine', 'admission', 'indexing', 'peering', 'machines', 'kube', 'execution', 'handlers', 'model', 'observe', 'cluster'],
   devtools: ['engine', 'machines', 'model', 'observe'],
-  engine: ['machines', 'kube', 'execution', 'handlers', 'model', 'observe', 'indexing'],
+  engine: ['machines', 'kube', 'execution', 'handlers', 'model', 'observe', 'indexing', 'admission', 'peering'],
+  // Admission webhooks (server, certificates, managed configurations): a home of its own at the engine's level.
+  admission: ['machines', 'kube', 'execution', 'handlers', 'model', 'observe'],
   // Indexes and their readiness: a home of its own at the engine's level (the engine imports it, not back).
   indexing: ['execution', 'handlers', 'model', 'observe'],
+  // Kopf's peering and the Lease-held shards: a home of its own at the engine's level (the engine imports it).
+  peering: ['machines', 'kube', 'model', 'observe'],
   observe: ['model'],
   machines: [],
   kube: ['model'],
@@ -43,6 +47,8 @@ const packages: Record<string, string[] | '*'> = {
   devtools: '*',
   engine: '*',
   indexing: '*',
+  peering: '*',
+  admission: '*',
   observe: '*',
   kube: '*',
   execution: '*',

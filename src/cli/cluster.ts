@@ -25,7 +25,7 @@ import {
 } from '../cluster/index.ts';
 
 /** `kopf-ts cluster up [--name NAME] [--kubeconfig FILE]` */
-export async function clusterUp(options: { name?: string; kubeconfig?: string }): Promise<void> {
+export async function clusterUp(options: { name?: string; kubeconfig?: string; featureGates?: string[] }): Promise<void> {
   const name = options.name ?? DEFAULT_INSTANCE;
   checkInstanceName(name);
   const kubeconfigPath = resolve(options.kubeconfig ?? defaultKubeconfigPath(name));
@@ -48,7 +48,11 @@ export async function clusterUp(options: { name?: string; kubeconfig?: string })
       );
     }
     makePrivateDir(dirname(kubeconfigPath));
-    plane = await startControlPlane({ kubeconfigPath, progress: (line) => console.error(line) });
+    plane = await startControlPlane({
+      kubeconfigPath,
+      progress: (line) => console.error(line),
+      ...(options.featureGates?.length ? { featureGates: options.featureGates } : {}),
+    });
     if (plane.existing) {
       console.log(`USE_EXISTING_CLUSTER=true: nothing started; kubeconfig ${plane.kubeconfigPath}`);
       return;

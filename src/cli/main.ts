@@ -8,6 +8,7 @@ import { OperatorFileError } from '../execution/operator-files.ts';
 import type { DevCliOptions } from './dev.ts';
 import type { RunCliOptions } from './run.ts';
 import type { RbacCliOptions } from './rbac.ts';
+import type { FreezeCliOptions, PeeringCrdsCliOptions } from './peering.ts';
 
 const program = new Command('kopf-ts').description('Kubernetes operators in TypeScript, the Kopf way.');
 
@@ -23,7 +24,12 @@ cluster
     '--kubeconfig <file>',
     'where to write the kubeconfig: a file that does not exist yet (default ~/.cache/kopf-ts/kubeconfig[-NAME])',
   )
-  .action(async (options: { name?: string; kubeconfig?: string }) => (await import('./cluster.ts')).clusterUp(options));
+  .option(
+    '--feature-gates <gates>',
+    'kube-apiserver feature gates to enable, comma-separated (e.g. ShardedListAndWatch: server-side sharding for `run --shards`)',
+    (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)],
+  )
+  .action(async (options: { name?: string; kubeconfig?: string; featureGates?: string[] }) => (await import('./cluster.ts')).clusterUp(options));
 cluster
   .command('down')
   .description('stop a running `cluster up` (only the one of that name)')
@@ -56,7 +62,15 @@ program
   .option('-m, --module <module>', 'an operator module to import (repeatable)', collect)
   .option('-n, --namespace <pattern>', "namespaces to serve: globs, '!' excludes (repeatable)", collect)
   .option('-A, --all-namespaces', 'serve the whole cluster')
-  .option('--standalone', 'do not peer with other operators')
+  .option('--standalone', 'do not peer with other operators, even if the peering CRD exists')
+  .addOption(
+    new Option('-P, --peering <name>', 'the peering object to use; makes peering mandatory (default: "default" if the CRD exists)').env(
+      'KOPF_RUN_PEERING',
+    ),
+  )
+  .option('-p, --priority <n>', 'our priority among the peers: lower ones pause (default 0)')
+  .option('--dev', 'development mode: priority 666, so that the deployed operators pause')
+  .option('--shards <count>', 'share the objects with other replicas by this many Lease-held shards (1: leader election)')
   .option('-v, --verbose', 'debug logging')
   .option('-d, --debug', 'debug logging')
   .option('-q, --quiet', 'warnings and errors only')
@@ -69,10 +83,44 @@ program
     "serve the probes' results and the operator's health at http://HOST:PORT/PATH (e.g. http://0.0.0.0:8080/healthz)",
   )
   .option(
+    '--metrics <host:port>',
+    'serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 0.0.0.0:9090; the same address as --liveness shares its server)',
+  )
+  .option(
     '--inspect-stately <url>',
     "send the actors' XState inspection events to a Stately inspector (ws://…)",
   )
   .action(async (paths: string[], options: RunCliOptions) => (await import('./run.ts')).runCommand(paths, options));
+
+const peeringTarget = (command: Command, env: string): Command =>
+  command
+    .option('-n, --namespace <pattern>', 'the KopfPeering in these namespaces (repeatable; globs)', collect)
+    .option('-A, --all-namespaces', 'the ClusterKopfPeering (the default when no -n is given)')
+    .option('-i, --id <id>', 'the identity of the record (default: user@host)')
+    .addOption(new Option('-P, --peering <name>', 'the peering object').default('default').env(env))
+    .option('--kubeconfig <file>', 'a kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('-v, --verbose', 'debug logging')
+    .option('-q, --quiet', 'warnings and errors only');
+peeringTarget(
+  program
+    .command('freeze')
+    .description("pause the operators of a lower priority on a peering (Kopf's freeze): write a peer record for --lifetime seconds")
+    .requiredOption('-t, --lifetime <seconds>', 'how long the freeze lasts unless resumed')
+    .option('-p, --priority <n>', 'the priority of the record', '100')
+    .option('--dev', 'priority 666')
+    .option('-m, --message <message>', 'why (logged)'),
+  'KOPF_FREEZE_PEERING',
+).action(async (options: FreezeCliOptions) => (await import('./peering.ts')).freezeCommand(options));
+peeringTarget(
+  program.command('resume').description('remove the record of `kopf-ts freeze` (the same --id): the paused operators resume'),
+  'KOPF_RESUME_PEERING',
+).action(async (options: FreezeCliOptions) => (await import('./peering.ts')).resumeCommand(options));
+program
+  .command('peering-crds')
+  .description("print Kopf's peering CRDs (KopfPeering, ClusterKopfPeering of kopf.dev/v1) and default peering objects, or apply them")
+  .option('--apply', 'apply them to the cluster (server-side) instead of printing')
+  .option('--kubeconfig <file>', 'a kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+  .action(async (options: PeeringCrdsCliOptions) => (await import('./peering.ts')).peeringCrdsCommand(options));
 
 program
   .command('dev')
@@ -128,6 +176,8 @@ program
     '--kubeconfig <file>',
     'the cluster to resolve the selectors in (default: $KUBECONFIG, ~/.kube/config, or in-cluster)',
   )
+  .option('--peering', "add the rules of Kopf's peering (kopfpeerings / clusterkopfpeerings of kopf.dev)")
+  .option('--shards', 'add the rules of sharding (`run --shards`): Leases in the ServiceAccount namespace')
   .action(async (paths: string[], options: RbacCliOptions) => (await import('./rbac.ts')).rbacCommand(paths, options));
 
 program

@@ -21,6 +21,10 @@ export interface RbacCliOptions {
   name?: string;
   serviceAccountNamespace?: string;
   kubeconfig?: string;
+  /** Add the rules of Kopf's peering (`run` without `--standalone`, with the peering CRDs applied). */
+  peering?: boolean;
+  /** Add the rules of sharding (`run --shards`): the Leases in the ServiceAccount's namespace. */
+  shards?: boolean;
 }
 
 /** Renders the RBAC of the operator in `paths`/`-m` as YAML (also used by tests and the docs check). */
@@ -42,6 +46,9 @@ export async function rbacYaml(paths: string[], options: RbacCliOptions): Promis
       clusterwide: options.allNamespaces === true,
       namespaces,
       operatorNamespace,
+      peering: options.peering === true,
+      sharding: options.shards === true,
+      admission: getDefaultRegistry().webhookHandlers().length > 0,
     });
   } finally {
     await client.close();

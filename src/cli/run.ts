@@ -1,6 +1,6 @@
 /**
- * `kopf-ts run FILE... [-m MODULE]... [-n NS]... [-A] [--standalone] [-v|-d|-q] [--log-format F]
- * [--devtools [HOST:PORT]] [--devtools-allow-remote] [--inspect-stately URL] [-L URL]`: loads the operator's files
+ * `kopf-ts run FILE... [-m MODULE]... [-n NS]... [-A] [--standalone] [-P NAME] [-p N] [--dev] [--shards S] [-v|-d|-q]
+ * [--log-format F] [--devtools [HOST:PORT]] [--devtools-allow-remote] [--inspect-stately URL] [-L URL] [--metrics HOST:PORT]`: loads the operator's files
  * (TypeScript or JavaScript; each registers handlers on import) and runs the operator until SIGINT/SIGTERM,
  * with the devtools page and/or Stately's inspector attached when asked. Settings may come as JSON in
  * `$KOPF_TS_SETTINGS` (KopfRunner's `settings`); after the cleanup handlers `kopf-ts run` waits, bounded, for what
@@ -11,11 +11,13 @@ import { existsSync } from 'node:fs';
 import { runOperator } from '../engine/operator.ts';
 import { loadOperatorFiles } from '../execution/operator-files.ts';
 import { parseLivenessEndpoint } from '../observe/liveness-endpoint.ts';
+import { parseMetricsEndpoint } from '../observe/metrics-endpoint.ts';
 import type { LogFormat } from '../observe/log.ts';
 import { configure, configuredRootLogger } from '../observe/configure.ts';
 import { defaultSettings, type OperatorSettings } from '../model/settings.ts';
 import { mergeSettings, SETTINGS_ENV } from '../model/settings-merge.ts';
 import { activeResources, waitForHungTasks } from './hung-tasks.ts';
+import { DEV_PRIORITY } from '../peering/peering.ts';
 import type { Devtools } from '../devtools/index.ts';
 import type { ObjectActorOptions } from '../engine/object-actor.ts';
 
@@ -25,6 +27,14 @@ export interface RunCliOptions {
   namespace?: string[];
   allNamespaces?: boolean;
   standalone?: boolean;
+  /** `-P/--peering NAME`: the peering object; makes peering mandatory. */
+  peering?: string;
+  /** `-p/--priority N` (a string as commander gives it). */
+  priority?: string;
+  /** `--dev`: priority 666. */
+  dev?: boolean;
+  /** `--shards S` (a string as commander gives it). */
+  shards?: string;
   verbose?: boolean;
   debug?: boolean;
   quiet?: boolean;
@@ -37,6 +47,8 @@ export interface RunCliOptions {
   inspectStately?: string;
   /** `-L/--liveness http://HOST:PORT/PATH` (docs/probes.md). */
   liveness?: string;
+  /** `--metrics HOST:PORT` (docs/metrics.md). */
+  metrics?: string;
 }
 
 /** Imports the operator files and modules, runs the operator until a signal stops it, then exits the process. */
@@ -67,8 +79,13 @@ export async function serveOperator(
   if (options.allNamespaces && options.namespace?.length) {
     throw new Error('Either --namespace or --all-namespaces can be used, not both.');
   }
+  const priority = options.dev ? DEV_PRIORITY : options.priority === undefined ? undefined : Number(options.priority);
+  if (priority !== undefined && !Number.isInteger(priority)) throw new Error(`--priority must be an integer, not ${JSON.stringify(options.priority)}.`);
+  const shards = options.shards === undefined ? undefined : Number(options.shards);
+  if (shards !== undefined && !(Number.isInteger(shards) && shards >= 1)) throw new Error(`--shards must be a positive integer, not ${JSON.stringify(options.shards)}.`);
   // A bad --liveness fails before the operator's files are even loaded.
   if (options.liveness !== undefined) parseLivenessEndpoint(options.liveness);
+  if (options.metrics !== undefined) parseMetricsEndpoint(options.metrics);
   configure({
     debug: options.debug ?? null,
     verbose: options.verbose ?? null,
@@ -136,13 +153,17 @@ export async function serveOperator(
       settings,
       namespaces,
       clusterwide: options.allNamespaces === true || namespaces.length === 0,
-      standalone: options.standalone ?? false,
+      ...(options.standalone ? { standalone: true } : {}),
+      ...(options.peering !== undefined ? { peeringName: options.peering } : {}),
+      ...(priority !== undefined ? { priority } : {}),
+      ...(shards !== undefined ? { shards } : {}),
       moduleUrls,
       signal: stop.signal,
       ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
       ...(inspect ? { inspect } : {}),
       ...(devtools ? { timeline: devtools.timeline } : {}),
       ...(options.liveness !== undefined ? { livenessEndpoint: options.liveness } : {}),
+      ...(options.metrics !== undefined ? { metricsEndpoint: options.metrics } : {}),
       onStopping: (summary) => (abandoned = summary.abandoned),
     });
   } finally {

@@ -29,6 +29,11 @@ export interface ControlPlaneOptions {
   etcdCompactionInterval?: string;
   /** Extra kube-apiserver flags. */
   apiserverFlags?: string[];
+  /**
+   * Feature gates to enable (kube-apiserver's `--feature-gates=NAME=true,…`), e.g. `['ShardedListAndWatch']`
+   * for server-side sharding (Kubernetes 1.36 alpha, KEP-5866). `cluster up --feature-gates` passes them.
+   */
+  featureGates?: string[];
   /** Build the binaries when none are found (default true). */
   build?: boolean;
   /** Progress lines (binary build, start); default: nothing. */
@@ -240,6 +245,7 @@ async function startOnce(binaries: ControlPlaneBinaries, options: ControlPlaneOp
         '--disable-admission-plugins=ServiceAccount',
         '--allow-privileged=true',
         `--etcd-compaction-interval=${options.etcdCompactionInterval ?? '5m'}`,
+        ...featureGateFlags(options.featureGates),
         ...(options.apiserverFlags ?? []),
       ],
       join(dir, 'kube-apiserver.log'),
@@ -314,4 +320,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     }
   }
   throw lastError;
+}
+
+/** `--feature-gates=A=true,B=false` from `['A', 'B=false']` (none: no flag). */
+function featureGateFlags(gates: string[] | undefined): string[] {
+  if (!gates?.length) return [];
+  return [`--feature-gates=${gates.map((gate) => (gate.includes('=') ? gate : `${gate}=true`)).join(',')}`];
 }

@@ -29,7 +29,7 @@ export interface TimelineLine {
   /** The line's identity: a line updated in place (a repeat) keeps its id and gets a new `n`. */
   id: number;
   t: number;
-  kind: 'watch' | 'coalesced' | 'stale' | 'state' | 'retry' | 'throttled' | 'handler.start' | 'handler.end' | 'patch' | 'error' | 'child';
+  kind: 'watch' | 'coalesced' | 'stale' | 'state' | 'retry' | 'throttled' | 'handler.start' | 'handler.end' | 'patch' | 'error' | 'child' | 'admission';
   text: string;
   /** How many steps this line stands for (a child's consecutive transitions are folded into one line). */
   count: number;
@@ -167,6 +167,16 @@ function valueText(value: unknown): string {
 }
 
 /** A patch without the empty pre-made sub-objects, shortened. */
+/** An admission review's line: the handler, the operation, the verdict, the mutation and warnings. */
+function admissionText(entry: Extract<TimelineEntry, { type: 'admission' }>): string {
+  const verdict = entry.allowed ? 'allowed' : `rejected: ${entry.message ?? ''}`;
+  const extras = [
+    entry.patch.length ? `patch ${JSON.stringify(entry.patch)}` : '',
+    entry.warnings.length ? `warnings ${JSON.stringify(entry.warnings)}` : '',
+  ].filter(Boolean);
+  return `webhook ${entry.handler} (${entry.operation}${entry.dryrun ? ', dry run' : ''}) ${verdict} in ${entry.ms} ms${extras.length ? `; ${extras.join('; ')}` : ''}`;
+}
+
 function patchText(patch: unknown): string {
   const prune = (v: unknown): unknown => {
     if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
@@ -228,7 +238,11 @@ export class Collector {
   readonly timeline = (key: string, entry: TimelineEntry): void => {
     const sid = this.#byKey.get(key);
     const rec = sid ? this.#actors.get(sid) : undefined;
-    if (!rec) return;
+    if (!rec) {
+      // An admission review before the object's actor exists (a CREATE has no uid yet): kept until it appears.
+      if (entry.type === 'admission' && entry.name) this.#keepAdmission(`${key.slice(0, key.lastIndexOf('/'))}|${entry.namespace ?? ''}|${entry.name}`, admissionText(entry));
+      return;
+    }
     switch (entry.type) {
       case 'handler.start':
         // A change handler of another cause is superseded; daemons and timers stay listed.
@@ -260,6 +274,9 @@ export class Collector {
         break;
       case 'error':
         this.#line(rec, 'error', entry.message);
+        break;
+      case 'admission':
+        this.#line(rec, 'admission', admissionText(entry));
         break;
     }
     this.#dirty.add(rec.key);
@@ -365,6 +382,26 @@ export class Collector {
     this.#dirty.add(root.key);
   }
 
+  /** Admission lines of objects without an actor yet, by `resource|namespace|name` (bounded: oldest dropped). */
+  readonly #earlyAdmissions = new Map<string, string[]>();
+
+  #keepAdmission(id: string, text: string): void {
+    const texts = this.#earlyAdmissions.get(id) ?? [];
+    this.#earlyAdmissions.delete(id);
+    texts.push(text);
+    this.#earlyAdmissions.set(id, texts.slice(-this.timelineSize));
+    if (this.#earlyAdmissions.size > this.maxTimelines) this.#earlyAdmissions.delete(this.#earlyAdmissions.keys().next().value!);
+  }
+
+  /** Moves the admission lines kept for an object into its actor's timeline, once the actor is known by name. */
+  #takeAdmissions(rec: ActorRecord): void {
+    const id = `${rec.resource ?? ''}|${rec.namespace ?? ''}|${rec.name ?? ''}`;
+    const texts = this.#earlyAdmissions.get(id);
+    if (!texts) return;
+    this.#earlyAdmissions.delete(id);
+    for (const text of texts) this.#line(rec, 'admission', text);
+  }
+
   #actor(ref: unknown): void {
     const r = ref as { sessionId: string; id: string; _parent?: { sessionId: string }; logic?: { id?: string; root?: unknown }; src?: unknown };
     if (this.#actors.has(r.sessionId)) return;
@@ -438,8 +475,10 @@ export class Collector {
       rec.events++;
       const watch = (event as unknown as { event?: WatchEventLike }).event;
       const meta = watch?.object?.metadata;
+      const named = rec.name === null && !!meta?.name;
       if (meta?.name && rec.name === null) rec.name = meta.name;
       if (meta?.namespace && rec.namespace === null) rec.namespace = meta.namespace;
+      if (named) this.#takeAdmissions(rec);
       const what = `${watch?.type ?? 'LISTED'} rv=${meta?.resourceVersion ?? '?'}`;
       const pending = (context?.pending as WatchEventLike | null | undefined) ?? null;
       const rvMoved = knownRv !== previousRv;

@@ -20,10 +20,10 @@ import { kindWord } from '../execution/outcome.ts';
 import { invoke, placementOf } from '../execution/invoke.ts';
 import { SharedStopFlag } from '../execution/stop-flag.ts';
 import type { Logger } from '../observe/log.ts';
+import { outcomeOf } from '../observe/metrics-recorder.ts';
 import { invocationKwargs, resourceKwargs } from './kwargs.ts';
 import type { ResourceContext } from './resource-services.ts';
 import { invocationData } from '../execution/handler-context.ts';
-import { currentPoster } from './posting.ts';
 import { writeMergePatch } from './writer.ts';
 import type { TimelineEntry } from './timeline.ts';
 
@@ -236,11 +236,11 @@ export class ObjectBackground {
             executed: false,
             execute: async () => undefined,
           };
-          const context = invocationData(invocation, currentPoster() ?? undefined);
+          const context = invocationData(invocation, this.ctx.postEvent);
           const value = await invoke({
             handler,
             kwargs,
-            moduleUrls: this.ctx.moduleUrls,
+            pool: this.ctx.pool,
             signal,
             stopFlag: slot.flag,
             timeoutMs: null,
@@ -251,6 +251,7 @@ export class ObjectBackground {
           return value;
         },
       });
+      this.ctx.metrics?.handlerRun(handler.id, handler.kind, outcomeOf(result), (Date.now() - now) / 1000);
       this.timeline?.({
         type: 'handler.end',
         handler: handler.id,
@@ -298,7 +299,7 @@ export class ObjectBackground {
   /** Whether a child runs on the worker pool (then abandoning it terminates its thread). */
   onPool(childId: string): boolean {
     const handler = this.handler(childId);
-    return handler ? placementOf(handler, this.ctx.moduleUrls) === 'pool' : false;
+    return handler ? placementOf(handler, this.ctx.pool.moduleUrls) === 'pool' : false;
   }
 }
 

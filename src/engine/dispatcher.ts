@@ -3,11 +3,17 @@
  * actor on first sight and forgetting it when it reaches a final state. Actors are independent root actors
  * in a Map (spawning thousands of children into one XState parent is quadratic). A passivated actor (idle
  * long enough, machines/object.ts decides) leaves only its small record here; the object's next event
- * restores it. Created per operator by src/engine/operator.ts; the watch loops call `dispatch()`.
+ * restores it. Created per operator by src/engine/operator.ts; the watch loops call `dispatch()`. An
+ * {@link Ownership} (peering's pause, sharding) decides which objects get actors now; its gate
+ * (src/engine/ownership.ts) parks and withdraws the others.
  */
 import { isStaleEvent, type PassivatedRecord } from '../../machines/object.ts';
 import type { RawEvent } from '../model/body.ts';
 import type { Logger } from '../observe/log.ts';
+import { OWN_EVERYTHING, OwnershipGate, type OwnedObject, type Ownership } from './ownership.ts';
+
+/** Why actors are stopped: the exit, the object's end, a filter, or a pause (ownership withdrawn). */
+type StopReason = 'OPERATOR_EXITING' | 'RESOURCE_DELETED' | 'FILTERS_MISMATCH' | 'OPERATOR_PAUSING';
 
 /** The part of an object actor the dispatcher uses. */
 export interface DispatchedActor {
@@ -17,11 +23,27 @@ export interface DispatchedActor {
   /** Whether a reaction (or a finalizer release) is in flight. */
   busy(): boolean;
   /** Asks the object's daemons and timers to stop (they follow their own cancellation protocol). */
-  stopBackground?(reason: 'OPERATOR_EXITING'): void;
+  stopBackground?(reason: StopReason): void;
+  /** The object's namespace (none for cluster-scoped objects): which actors a namespace's end concerns. */
+  namespace?: string | undefined;
   /** Whether daemons or timers still run. */
   hasBackground?(): boolean;
+  /** The state of its machine (`idle`, `creating`, …), for the metrics. */
+  state?(): string;
   /** The actor's record once it has passivated (it has then ended), else null. */
   passivated?(): PassivatedRecord | null;
+  /** The newest event the actor still holds (ownership is decided on its body; idle actors keep none). */
+  latest?(): RawEvent | undefined;
+}
+
+/** Options of the {@link Dispatcher}. */
+export interface DispatcherOptions {
+  /** Which objects may have actors now (default: all). */
+  ownership?: Ownership;
+  /** How long in-flight reactions may finish when their objects' ownership is withdrawn (ms). */
+  withdrawTimeoutMs?: number;
+  /** How long withdrawn daemons and timers may take to stop (ms; default: `withdrawTimeoutMs`). */
+  withdrawBackgroundTimeoutMs?: number;
 }
 
 /** Creates the actor of a newly seen object, or restores a passivated one from its record. */
@@ -38,16 +60,41 @@ export class Dispatcher {
   #staleForPassivated = 0;
   readonly #factory: ActorFactory;
   readonly #logger: Logger;
+  readonly #gate: OwnershipGate;
   #stopping = false;
 
-  constructor(factory: ActorFactory, logger: Logger) {
+  constructor(factory: ActorFactory, logger: Logger, options: DispatcherOptions = {}) {
     this.#factory = factory;
     this.#logger = logger;
+    const timeoutMs = options.withdrawTimeoutMs ?? 0;
+    this.#gate = new OwnershipGate(
+      options.ownership ?? OWN_EVERYTHING,
+      {
+        live: () => [...this.#actors].map(([key, actor]) => [key, actor.latest?.()] as [string, RawEvent | undefined]),
+        withdraw: async (keys) => {
+          const actors = keys.flatMap((key) => this.#actors.get(key) ?? []);
+          await stopActors(actors, 'OPERATOR_PAUSING', timeoutMs, options.withdrawBackgroundTimeoutMs ?? timeoutMs);
+          for (const key of keys) this.#actors.delete(key);
+        },
+        redispatch: (scope, event) => this.dispatch(scope, event),
+      },
+      logger,
+    );
+  }
+
+  /** Whether the object is owned now (else its events only wait, parked, for ownership to come back). */
+  owns(object: OwnedObject): boolean {
+    return this.#gate.owns(object);
   }
 
   /** Number of live actors. */
   get size(): number {
     return this.#actors.size;
+  }
+
+  /** The live actors (read by the metrics at a scrape). */
+  actors(): IterableIterator<DispatchedActor> {
+    return this.#actors.values();
   }
 
   /** Keys of the live actors. */
@@ -87,6 +134,7 @@ export class Dispatcher {
       return;
     }
     const key = `${scope}/${uid}`;
+    if (!this.#gate.admit(scope, key, event)) return;
     let actor = this.#actors.get(key);
     // Passivated a moment ago (its `done` not yet seen): its record is taken now, synchronously.
     const ended = actor?.passivated?.();
@@ -134,19 +182,63 @@ export class Dispatcher {
    */
   async stopAll(timeoutMs: number, backgroundTimeoutMs = timeoutMs): Promise<number> {
     this.#stopping = true;
+    this.#gate.close();
     const actors = [...this.#actors.values()];
-    for (const actor of actors) actor.stopBackground?.('OPERATOR_EXITING');
-    const started = Date.now();
-    const pending = (): boolean =>
-      (Date.now() < started + timeoutMs && actors.some((a) => a.busy())) || (Date.now() < started + backgroundTimeoutMs && actors.some((a) => a.hasBackground?.()));
-    while (pending()) await new Promise((r) => setTimeout(r, 20));
-    const left = actors.filter((a) => a.busy()).length;
-    for (const actor of actors) actor.send({ type: 'operator.stop' });
-    await Promise.all(actors.map((a) => a.done));
+    const left = await stopActors(actors, 'OPERATOR_EXITING', timeoutMs, backgroundTimeoutMs);
     this.#actors.clear();
     this.#passivated.clear();
     return left;
   }
+
+  /**
+   * Stops the actors of objects no longer served — of resource `scope` (all of them, or those of `namespace`):
+   * their daemons and timers with `reason`, their in-flight reactions given `timeoutMs` — and forgets them, so
+   * that the scope served again starts afresh from its listing. Returns how many actors were stopped.
+   */
+  async stopScope(
+    scope: string,
+    namespace: string | undefined,
+    reason: 'RESOURCE_DELETED' | 'FILTERS_MISMATCH',
+    timeoutMs: number,
+    backgroundTimeoutMs = timeoutMs,
+  ): Promise<number> {
+    const picked = [...this.#actors].filter(
+      ([key, actor]) =>
+        key.startsWith(`${scope}/`) && (namespace === undefined || actor.namespace === namespace),
+    );
+    for (const [key, actor] of picked) if (this.#actors.get(key) === actor) this.#actors.delete(key);
+    // Passivated objects of a whole resource are forgotten too (a record does not know its namespace; those of
+    // a namespace that goes stay until they are seen again or the operator stops: a resourceVersion each).
+    if (namespace === undefined) for (const key of [...this.#passivated.keys()]) if (key.startsWith(`${scope}/`)) this.#passivated.delete(key);
+    // What waits, parked, for ownership is not served any more either.
+    this.#gate.forget((parkedScope, event) => parkedScope === scope && (namespace === undefined || event.object.metadata?.namespace === namespace));
+    await stopActors(
+      picked.map(([, actor]) => actor),
+      reason,
+      timeoutMs,
+      backgroundTimeoutMs,
+    );
+    return picked.length;
+  }
+}
+
+/** Stops `actors` as {@link Dispatcher.stopAll} describes; returns how many were still busy at `timeoutMs`. */
+async function stopActors(
+  actors: DispatchedActor[],
+  reason: StopReason,
+  timeoutMs: number,
+  backgroundTimeoutMs: number,
+): Promise<number> {
+  for (const actor of actors) actor.stopBackground?.(reason);
+  const started = Date.now();
+  const pending = (): boolean =>
+    (Date.now() < started + timeoutMs && actors.some((a) => a.busy())) ||
+    (Date.now() < started + backgroundTimeoutMs && actors.some((a) => a.hasBackground?.()));
+  while (pending()) await new Promise((r) => setTimeout(r, 20));
+  const left = actors.filter((a) => a.busy()).length;
+  for (const actor of actors) actor.send({ type: 'operator.stop' });
+  await Promise.all(actors.map((a) => a.done));
+  return left;
 }
 
 function truncate(event: RawEvent): string {

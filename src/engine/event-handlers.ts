@@ -1,7 +1,9 @@
 /**
- * Running `on.event` handlers for every raw watch event of their resource (including the initial listing),
- * all at once, errors logged and ignored (Kopf's `errors: 'ignored'` for event handlers); their results
- * and `patch` are written (only when they change something). Called by src/engine/watchers.ts.
+ * Running `on.event` handlers for every raw watch event of their resource (including the initial listing):
+ * the handlers of one event one after another, errors logged and ignored (Kopf's `errors: 'ignored'` for event
+ * handlers); their results and `patch` are written (only when they change something). Called by
+ * src/engine/watchers.ts through the object's queue (src/engine/event-queues.ts: in order per object, within
+ * the operator's workerLimit).
  */
 import type { Body, RawEvent } from '../model/body.ts';
 import { newPatch } from '../model/patch.ts';
@@ -11,8 +13,8 @@ import { matchFilters } from '../handlers/filters.ts';
 import { attempt } from '../execution/attempt.ts';
 import { invoke } from '../execution/invoke.ts';
 import { invocationData } from '../execution/handler-context.ts';
-import { currentPoster } from './posting.ts';
 import { objectLogger, type Logger } from '../observe/log.ts';
+import { outcomeOf } from '../observe/metrics-recorder.ts';
 import { eventKwargs, invocationKwargs } from './kwargs.ts';
 import type { ResourceContext } from './resource-services.ts';
 import { writeMergePatch } from './writer.ts';
@@ -50,10 +52,11 @@ export async function runEventHandlers(
           invoke({
             handler,
             kwargs: { ...kwargs, ...invocationKwargs(handler.param, 0, now, now) },
-            moduleUrls: ctx.moduleUrls,
-            context: invocationData(undefined, currentPoster() ?? undefined), // Events from a plain handler on the pool
+            pool: ctx.pool,
+            context: invocationData(undefined, ctx.postEvent), // this operator's Events, also from a plain handler on the pool
           }),
       });
+      ctx.metrics?.handlerRun(handler.id, 'event', outcomeOf(result), (Date.now() - now) / 1000);
       if (result.final && result.result !== undefined && event.type !== 'DELETED') {
         deliverResultIfChanged(patch, body, handler.id, result.result, {
           rewriteUnchanged: ctx.settings.persistence.rewriteUnchangedResults,

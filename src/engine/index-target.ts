@@ -1,5 +1,5 @@
 /**
- * What src/indexing needs of one watched resource: its index handlers, the operator files and the kwargs and
+ * What src/indexing needs of one watched resource: its index handlers, the operator's pool and the kwargs and
  * logger of an object, built the way the engine builds them for every other handler. Index handlers get no
  * indexes among their kwargs (they are being filled; on the pool each call would ship them all) and a `patch`
  * that is not applied (as in Kopf). Called by src/engine/watchers.ts.
@@ -38,7 +38,7 @@ export function indexingTargetOf(
     get handlers() {
       return indexHandlersOf(ctx);
     },
-    moduleUrls: ctx.moduleUrls,
+    pool: ctx.pool,
     defaultBackoff: ctx.settings.execution.defaultBackoff,
     kwargs: (body, invocation) => ({
       ...resourceKwargs({ body, resource: ctx.resource, patch: newPatch(), logger: loggerOf(body), memo }),

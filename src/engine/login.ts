@@ -15,6 +15,7 @@ import { loadConnection } from '../kube/config.ts';
 import { credentialFromConnection, credentialFromInfo, type Credential } from '../kube/credentials.ts';
 import { LoginError, Vault, type LoginReason } from '../kube/vault.ts';
 import { invokeHandler } from '../execution/invoke.ts';
+import type { WorkerPool } from '../execution/pool.ts';
 import { activityKwargs } from './activities.ts';
 import type { Logger } from '../observe/log.ts';
 
@@ -24,8 +25,8 @@ export interface LoginContext {
   logger: Logger;
   memo: object;
   signal: AbortSignal;
-  /** The operator's files (plain login handlers run on the pool). */
-  moduleUrls: string[];
+  /** The operator's pool (plain login handlers run there). */
+  pool: WorkerPool;
   /** For the default login: a kubeconfig file instead of $KUBECONFIG, ~/.kube/config or in-cluster. */
   kubeconfig?: string | undefined;
 }
@@ -83,7 +84,7 @@ async function runLoginHandlers(
         retries: state.retries,
         runtime,
         defaultBackoff: ctx.settings.execution.defaultBackoff,
-        moduleUrls: ctx.moduleUrls,
+        pool: ctx.pool,
       });
       for (const line of lines) ctx.logger[line.level](line.message);
       state.retries++;

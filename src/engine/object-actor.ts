@@ -11,7 +11,7 @@ import { daemonMachine, type StopReason } from '../../machines/daemon.ts';
 import { timerMachine } from '../../machines/timer.ts';
 import type { Body, RawEvent } from '../model/body.ts';
 import { hasFinalizer } from '../model/finalizers.ts';
-import { ApiForbiddenError } from '../kube/errors.ts';
+import { ApiError, ApiForbiddenError } from '../kube/errors.ts';
 import { copyMemo } from '../model/memo.ts';
 import { objectLogger, type Logger } from '../observe/log.ts';
 import { ObjectBackground, daemonImplementations, spawningHandlersOf, timerImplementations } from './background.ts';
@@ -25,6 +25,7 @@ import type { Semaphore } from './semaphore.ts';
 import type { EventPoster } from './posting.ts';
 import { postingLogger } from './log-events.ts';
 import type { TimelineSink } from './timeline.ts';
+import type { MetricsRecorder } from '../observe/metrics-recorder.ts';
 
 /** What an object actor needs from the operator. */
 export interface ObjectActorOptions {
@@ -38,6 +39,8 @@ export interface ObjectActorOptions {
   inspect?: Parameters<typeof createActor>[1] extends infer O ? (O extends { inspect?: infer I } ? I : never) : never;
   /** Receives the object's timeline (devtools), if set. */
   timeline?: TimelineSink;
+  /** Counts the events coalesced while the object is busy (`--metrics`), if set. */
+  metrics?: MetricsRecorder | undefined;
 }
 
 function bodyOf(context: ObjectContext): Body {
@@ -50,6 +53,8 @@ interface ObjectEntry {
   logger: Logger;
   /** Daemons and timers (only for resources that have them). */
   background: ObjectBackground | null;
+  /** The message of the reaction's last failure while it keeps failing (it is logged as an error once). */
+  lastFailure?: string | undefined;
 }
 
 /**
@@ -71,13 +76,20 @@ function provideMachine(limiter: Semaphore, objects: Map<string, ObjectEntry>) {
       daemon: daemonMachine.provide(daemonImplementations(lookup)),
       timer: timerMachine.provide(timerImplementations(lookup)),
       react: fromPromise<ReactOutput, ReactInput>(async ({ input, signal }) => {
-        const { services: svc, logger } = entry(input.key);
+        const object = entry(input.key);
+        const { services: svc, logger } = object;
         const releasePermit = await limiter.acquire(signal);
         try {
-          return (await react(svc, { body: input.event.object as Body, cause: input.cause, initial: input.initial, signal })) as ReactOutput;
+          const output = (await react(svc, { body: input.event.object as Body, cause: input.cause, initial: input.initial, signal })) as ReactOutput;
+          object.lastFailure = undefined;
+          return output;
         } catch (err) {
-          logFailure(logger, 'Reaction', err);
-          svc.timeline?.({ type: 'error', message: (err as Error).message });
+          // Reported once per object while it keeps failing the same way (retried with the error backoff).
+          const message = (err as Error).message;
+          if (object.lastFailure === message) logger.debug(`Reaction failed again (retrying with backoff): ${message}`);
+          else logFailure(logger, 'Reaction', err);
+          object.lastFailure = message;
+          svc.timeline?.({ type: 'error', message });
           throw err;
         } finally {
           releasePermit();
@@ -109,7 +121,12 @@ function provideMachine(limiter: Semaphore, objects: Map<string, ObjectEntry>) {
  * to grant it, without a stack trace: it is the operator's RBAC, not a bug.
  */
 function logFailure(logger: Logger, what: string, err: unknown): void {
-  if (err instanceof ApiForbiddenError) {
+  if (err instanceof ApiError && err.status === 422 && /metadata\.annotations: Too long/.test(err.message)) {
+    logger.error(
+      `${what} is rejected by the API server: the annotations would exceed their size limit (256 KiB in all), most likely because of the diff-base of a large object; ` +
+        `store it in status instead (settings.persistence.diffbaseStorage = new kopf.StatusDiffBaseStorage(), docs/reliability.md). Retrying with backoff; the handlers that succeeded do not run again: ${err.message}`,
+    );
+  } else if (err instanceof ApiForbiddenError) {
     logger.error(`${what} is forbidden by the API server (the operator's RBAC lacks a permission; \`kopf-ts rbac\` prints what it needs); will retry: ${err.message}`);
   } else {
     logger.error({ err }, `${what} failed with an API or framework error; will retry: ${(err as Error).message}`);
@@ -172,6 +189,8 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
     // Deleted without our finalizer (e.g. removed by hand): the daemons learn why before they are stopped.
     if (background && e.type === 'watch.event' && e.event.type === 'DELETED') actor.send({ type: 'background.stop', reason: 'RESOURCE_DELETED' });
     actor.send(e);
+    // Held as pending while a reaction runs: merged into the next one (only the newest is handled).
+    if (options.metrics && e.type === 'watch.event' && actor.getSnapshot().context.pending === e.event) options.metrics.eventCoalesced(options.resource.resource.plural);
     if (!background || e.type !== 'watch.event' || e.event.type === 'DELETED') return;
     const snap = actor.getSnapshot();
     if (snap.status !== 'active') return;
@@ -187,11 +206,19 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
     }
   };
   return {
+    namespace: meta.namespace,
     send,
     done,
     busy,
     stopBackground: (reason: StopReason) => actor.send({ type: 'background.stop', reason }),
     hasBackground: () => actor.getSnapshot().status === 'active' && actor.getSnapshot().context.background.length > 0,
+    latest: () => {
+      const { pending, current } = actor.getSnapshot().context;
+      // Idle actors forget their body; daemons and timers keep the live one (they must be respawned from it).
+      const found = pending ?? current ?? (background ? { type: 'MODIFIED' as const, object: { ...background.body } } : undefined);
+      return found as RawEvent | undefined;
+    },
+    state: () => String(actor.getSnapshot().value),
     passivated: () => {
       const snap = actor.getSnapshot();
       return snap.status === 'done' ? (snap.output?.passivated ?? null) : null;

@@ -15,25 +15,35 @@ import type { LoginError } from '../kube/vault.ts';
 import { CRD_RESOURCE, NAMESPACE_RESOURCE, discoverResources } from '../kube/discovery.ts';
 import { EventWriter } from '../kube/events.ts';
 import { watchObjects } from '../kube/watch.ts';
-import { getDefaultRegistry, type Registry } from '../handlers/registry.ts';
+import { getDefaultRegistry, registryRef, type Registry } from '../handlers/registry.ts';
 import { selectResources, type Selector } from '../handlers/selector.ts';
 import type { Logger } from '../observe/log.ts';
 import { configuredRootLogger } from '../observe/configure.ts';
 import { runActivities } from './activities.ts';
+import { checkSensitive } from './sensitive.ts';
 import { createVault } from './login.ts';
-import { closePool, configurePool } from '../execution/pool.ts';
+import { WorkerPool } from '../execution/pool.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { createObjectActor } from './object-actor.ts';
-import { EventPoster, setCurrentPoster } from './posting.ts';
+import { EventPoster, runInOperatorScope, type EventSink, type OperatorScope } from './posting.ts';
 import type { ResourceContext } from './resource-services.ts';
 import { Semaphore } from './semaphore.ts';
+import { EventQueues } from './event-queues.ts';
 import { startWatcher, type Watcher } from './watchers.ts';
 import type { ObjectActorOptions } from './object-actor.ts';
 import type { TimelineSink } from './timeline.ts';
 import { parseLivenessEndpoint } from '../observe/liveness-endpoint.ts';
+import { parseMetricsEndpoint } from '../observe/metrics-endpoint.ts';
+import type { EngineMetrics } from './metrics.ts';
 import { startLiveness, type RunningLiveness } from './liveness.ts';
 import { WatchHealthBoard } from './watch-health.ts';
 import { OperatorIndexes } from '../indexing/indexes.ts';
+import { ownedByAll, type Ownership } from './ownership.ts';
+import { applyPeeringOptions, startPeering } from '../peering/peering.ts';
+import { detectOwnId } from '../peering/identity.ts';
+import { leaseNamespace, startSharding } from '../peering/sharding.ts';
+import { startAdmission, type RunningAdmission } from '../admission/admission.ts';
+import type { ReviewSummary } from '../admission/review.ts';
 
 /** Options of {@link runOperator} (and `kopf.run()`). */
 export interface OperatorOptions {
@@ -43,7 +53,14 @@ export interface OperatorOptions {
   /** Namespace patterns (Kopf's globs with `!` exclusions); ignored when `clusterwide`. */
   namespaces?: string[];
   clusterwide?: boolean;
+  /** No peering even if the peering CRD exists (Kopf's `standalone`; default: settings.peering.standalone). */
   standalone?: boolean;
+  /** Our priority among the peers (Kopf's `priority`; `--dev` is 666). */
+  priority?: number;
+  /** The peering object's name; makes peering mandatory (Kopf's `peering_name`, `--peering`). */
+  peeringName?: string;
+  /** Share the objects among replicas by this many Lease-held shards (`--shards`; settings.sharding.shards). */
+  shards?: number;
   /** A kubeconfig file; default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account. */
   kubeconfig?: string;
   /** The operator's files (for sync handlers on the worker pool). */
@@ -69,9 +86,23 @@ export interface OperatorOptions {
    * `http://HOST:PORT/PATH` once the startup handlers succeeded (docs/probes.md). Unset: no endpoint.
    */
   livenessEndpoint?: string;
+  /**
+   * Which objects this operator may handle now, besides peering's pause (src/engine/ownership.ts): objects
+   * not owned are not handled, their daemons and timers stop, and they resume when owned again.
+   */
+  ownership?: Ownership;
+  /**
+   * `--metrics HOST:PORT`: serve the operator's Prometheus metrics at `http://HOST:PORT/metrics` (docs/metrics.md),
+   * from the liveness endpoint's server when that has the same HOST:PORT. Each operator has metrics of its own.
+   * Unset: no metrics (prom-client is not even loaded).
+   */
+  metricsEndpoint?: string;
 }
 
 const PLAIN_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** How long CRD events are collected before their groups are rediscovered (a CRD applied with others, a burst). */
+const CRD_RESCAN_DELAY_MS = 300;
 
 /** How long an exiting operator waits for daemons and timers: the longest cancellation backoff + timeout. */
 function backgroundExitMs(registry: Registry, settings: OperatorSettings): number {
@@ -84,8 +115,39 @@ function backgroundExitMs(registry: Registry, settings: OperatorSettings): numbe
   return (longest + 1) * 1000;
 }
 
-/** Runs the operator until `signal` aborts. Rejects only when it cannot start (no cluster, startup failed). */
+/** The admission reviews of an object as its timeline entries, one per handler. */
+function admissionTimeline(sink: TimelineSink): (key: string | null, summary: ReviewSummary) => void {
+  return (key, summary) => {
+    for (const v of summary.verdicts) {
+      // An object being created has no uid yet: the devtools match it by name when its actor appears.
+      sink(key ?? `${summary.resource}/`, {
+        type: 'admission',
+        handler: v.handler,
+        namespace: summary.namespace,
+        name: summary.name,
+        operation: v.operation,
+        dryrun: v.dryrun,
+        allowed: v.allowed,
+        ...(v.message !== undefined ? { message: v.message } : {}),
+        patch: summary.patch,
+        warnings: summary.warnings,
+        ms: v.ms,
+      });
+    }
+  };
+}
+
+/**
+ * Runs the operator until `signal` aborts. Rejects only when it cannot start (no cluster, startup failed).
+ * Everything it holds is its own (pool, Event queue, registry, watches): several operators may run in one
+ * process, and stopping one leaves the others serving.
+ */
 export async function runOperator(options: OperatorOptions = {}): Promise<void> {
+  const scope: OperatorScope = { poster: null };
+  await runInOperatorScope(scope, () => serveOperator(options, scope));
+}
+
+async function serveOperator(options: OperatorOptions, scope: OperatorScope): Promise<void> {
   const settings = options.settings ?? defaultSettings();
   const registry = options.registry ?? getDefaultRegistry();
   const logger = options.logger ?? configuredRootLogger();
@@ -96,7 +158,9 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   const signal = AbortSignal.any([options.signal ?? new AbortController().signal, loginLost.signal]);
   const clusterwide = options.clusterwide ?? !options.namespaces?.length;
   const patterns = options.namespaces ?? [];
+  applyPeeringOptions(settings, { clusterwide, standalone: options.standalone, peeringName: options.peeringName, priority: options.priority, shards: options.shards });
   if (options.livenessEndpoint !== undefined) parseLivenessEndpoint(options.livenessEndpoint);
+  if (options.metricsEndpoint !== undefined) parseMetricsEndpoint(options.metricsEndpoint);
   const watches = new WatchHealthBoard();
 
   // Indexes (src/indexing): pre-created empty; until the first orchestration is done, nothing but indexing runs.
@@ -109,13 +173,16 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
 
   await runActivities(registry, 'startup', { settings, logger, memo, signal, indexes: indexing?.kwargs });
   storagesOf(settings); // a storage setting that is not a storage fails the start, named
-  configurePool({
+  checkSensitive(settings); // so does a bad entry of settings.persistence.sensitive
+  // This operator's own pool: its threads import this operator's files and look handlers up in its registry.
+  const pool = new WorkerPool({
     maxThreads: settings.execution.maxWorkers,
     minThreads: settings.execution.minWorkers,
     idleTimeout: settings.execution.idleTimeout,
     maxQueue: settings.execution.maxQueue,
     resourceLimits: settings.execution.resourceLimits,
     moduleUrls: options.moduleUrls ?? [],
+    registry: registryRef(registry),
   });
 
   let loggedIn = false;
@@ -128,7 +195,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
           logger,
           memo,
           signal,
-          moduleUrls: options.moduleUrls ?? [],
+          pool,
           kubeconfig: options.kubeconfig,
         },
         (error) => {
@@ -142,7 +209,7 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     await vault?.login();
     loggedIn = true;
   } catch (err) {
-    await closePool();
+    await pool.close({ force: true });
     throw err;
   }
   const connection = options.client?.connection ?? vault!.connection();
@@ -161,6 +228,15 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
         logger.warn(`${method} ${path} failed (${error.message}); retrying in ${delay} s.`),
     });
   logger.debug(`Client is configured for ${connection.server}.`);
+  const metrics: EngineMetrics | null =
+    options.metricsEndpoint === undefined
+      ? null
+      : (await import('./metrics.ts')).operatorMetrics({
+          endpoint: options.metricsEndpoint,
+          livenessEndpoint: options.livenessEndpoint,
+          client,
+          logger,
+        });
 
   const events = new EventWriter(client, {
     ...settings.posting,
@@ -172,9 +248,16 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
     (err) => logger.warn(`Failed to post an event: ${(err as Error).message}`),
   );
   poster.start();
-  setCurrentPoster((request) => poster.enqueue(request));
+  const postEvent: EventSink = (request) => poster.enqueue(request);
+  scope.poster = postEvent;
 
+  // Kopf's peering (src/peering): while a peer of a higher priority lives, nothing is owned (all pauses);
+  // sharding: only the objects of the shards whose Leases this replica holds are owned.
+  const identity = detectOwnId(false);
+  const peering = startPeering({ client, settings, logger, identity });
+  const sharding = await startSharding({ client, settings, logger, identity, namespace: leaseNamespace(settings, patterns), inspect: options.inspect });
   const limiter = new Semaphore(settings.queueing.workerLimit);
+  const eventQueues = new EventQueues(limiter);
   const contexts = new Map<string, ResourceContext>();
   const dispatcher = new Dispatcher((key, event, restored) => {
     const scope = key.slice(0, key.lastIndexOf('/'));
@@ -188,33 +271,83 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       poster,
       inspect: options.inspect,
       timeline: options.timeline,
+      metrics: metrics?.recorder,
     }, restored);
-  }, logger);
+  }, logger, {
+    ownership: ownedByAll([peering, sharding, options.ownership].filter((o): o is Ownership => o != null)),
+    withdrawTimeoutMs: settings.queueing.exitTimeout * 1000,
+    withdrawBackgroundTimeoutMs: backgroundExitMs(registry, settings),
+  });
+  metrics?.watch({ dispatcher, limiter, pool, passivatedActors: () => dispatcher.passivatedCount });
 
   const watchers = new Map<string, Watcher>();
+  const background: Promise<void>[] = [];
   let servedNamespaces = new Set<string>(patterns.every((p) => PLAIN_NAME.test(p)) ? patterns : []);
   const dynamicNamespaces = !clusterwide && !patterns.every((p) => PLAIN_NAME.test(p));
 
+  const watchedScopes = new Map<string, { scope: string; namespace: string | undefined }>();
   const reconcileWatchers = (): void => {
+    peering?.adjust(clusterwide ? [undefined] : [...servedNamespaces]);
     const wanted = new Set<string>();
     for (const ctx of contexts.values()) {
       const scopes = clusterwide || !ctx.resource.namespaced ? [undefined] : [...servedNamespaces];
       for (const ns of scopes) {
         const key = `${resourceName(ctx.resource)}${ns ? `@${ns}` : ''}`;
         wanted.add(key);
-        if (!watchers.has(key)) watchers.set(key, startWatcher(ctx, ns, dispatcher, logger, memo, watches));
+        if (!watchers.has(key)) {
+          watchers.set(key, startWatcher(ctx, ns, dispatcher, logger, memo, watches));
+          watchedScopes.set(key, { scope: resourceName(ctx.resource), namespace: ns });
+        }
       }
     }
     for (const [key, watcher] of watchers) {
       if (!wanted.has(key)) {
         watcher.stop();
         watchers.delete(key);
+        const { scope, namespace } = watchedScopes.get(key)!;
+        watchedScopes.delete(key);
+        background.push(stopScope(watcher, scope, namespace));
       }
     }
   };
 
-  const rescan = async (): Promise<void> => {
-    const resources = await discoverResources(client, { signal });
+  // Server-side sharding: the watches ask for the held shards only, so they restart when those change.
+  let restartTimer: ReturnType<typeof setTimeout> | null = null;
+  sharding?.subscribe(() => {
+    if (!sharding.serverSide || restartTimer || signal.aborted) return;
+    restartTimer = setTimeout(() => {
+      restartTimer = null;
+      if (signal.aborted) return;
+      for (const watcher of watchers.values()) watcher.stop();
+      watchers.clear();
+      reconcileWatchers();
+    }, 200);
+  });
+
+  /** Stops the actors (with their daemons and timers) of a scope no longer served, once its watch has ended. */
+  const stopScope = async (watcher: Watcher, scope: string, namespace: string | undefined): Promise<void> => {
+    await watcher.done;
+    const gone = !contexts.has(scope);
+    const where = `${scope}${namespace ? ` in ${namespace}` : ''}`;
+    const stopped = await dispatcher.stopScope(
+      scope,
+      namespace,
+      gone ? 'RESOURCE_DELETED' : 'FILTERS_MISMATCH',
+      settings.queueing.exitTimeout * 1000,
+      backgroundExitMs(registry, settings),
+    );
+    logger.info(`Stopped watching ${where} (no longer served) and the actors of its ${stopped} objects.`);
+  };
+
+  let discovered: Resource[] = [];
+  const deletedCrds = new Set<string>();
+  const rescan = async (groups?: ReadonlySet<string>): Promise<void> => {
+    // Discovery of the changed groups only (a CRD event names its group), else of everything.
+    const found = (await discoverResources(client, { signal, ...(groups ? { groups } : {}) })).filter(
+      (r) => !deletedCrds.has(`${r.group}/${r.plural}`), // discovery may lag behind a CRD's deletion
+    );
+    discovered = groups ? [...discovered.filter((r) => !groups.has(r.group)), ...found] : found;
+    const resources = discovered;
     const selected = new Map<string, Resource>();
     const selectorsOf = new Map<string, Set<Selector>>();
     for (const selector of registry.selectors()) {
@@ -243,31 +376,53 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
           settings,
           client,
           registry,
-          moduleUrls: options.moduleUrls ?? [],
+          pool,
+          postEvent,
           selectors,
           indexing,
+          shardSelector: sharding?.serverSide ? () => sharding.selector() : undefined,
+          metrics: metrics?.recorder,
+          eventQueues,
         });
     }
     for (const name of [...contexts.keys()]) if (!selected.has(name)) contexts.delete(name);
+    peering?.setResources(resources);
     reconcileWatchers();
   };
 
   let markNamespacesListed = (): void => {};
   const namespacesListed = new Promise<void>((resolve) => (markNamespacesListed = resolve));
-  const background: Promise<void>[] = [];
   let liveness: RunningLiveness | null = null;
+  let admission: RunningAdmission | null = null;
   try {
     if (options.livenessEndpoint !== undefined)
       liveness = await startLiveness({
         endpoint: options.livenessEndpoint,
+        pool,
         registry,
         settings,
         logger,
         memo,
         watches,
         indexes: indexing?.kwargs,
+        routes: metrics?.livenessRoutes,
       });
+    await metrics?.serve(liveness?.url);
     await rescan();
+    // Admission webhooks (src/admission): served once the resources are known, as in Kopf.
+    admission = await startAdmission({
+      registry,
+      settings,
+      client,
+      logger,
+      memo,
+      pool,
+      indexes: indexing?.kwargs,
+      apiServer: connection.server,
+      namespaces: !clusterwide && !dynamicNamespaces ? patterns : null,
+      inspect: options.inspect,
+      onReview: options.timeline ? admissionTimeline(options.timeline) : undefined,
+    });
     indexing?.readiness.unblock('orchestration');
     if (dynamicNamespaces) background.push(followNamespaces());
     if (!settings.scanning.disabled) background.push(followCrds());
@@ -282,19 +437,23 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   } finally {
     logger.info('Stopping the operator…');
+    if (restartTimer) clearTimeout(restartTimer);
     await liveness?.close();
+    await admission?.stop();
+    await metrics?.close();
     for (const watcher of watchers.values()) watcher.stop();
     await Promise.all([...watchers.values()].map((w) => w.done));
-    const left = await dispatcher.stopAll(
-      settings.queueing.exitTimeout * 1000,
-      backgroundExitMs(registry, settings),
-    );
+    const [, left] = await Promise.all([
+      eventQueues.stop(settings.queueing.exitTimeout * 1000),
+      dispatcher.stopAll(settings.queueing.exitTimeout * 1000, backgroundExitMs(registry, settings)),
+    ]);
     if (left) logger.warn(`${left} objects were still reacting at exit; they continue after a restart.`);
+    await Promise.all([peering?.stop(), sharding?.stop()]);
     options.onStopping?.({ abandoned: left });
     await Promise.allSettled(background);
-    await closePool();
+    await pool.close({ force: true });
     await poster.stop();
-    setCurrentPoster(null);
+    scope.poster = null;
     indexing?.readiness.clear();
     await runActivities(registry, 'cleanup', {
       settings,
@@ -350,6 +509,9 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
   }
 
   async function followCrds(): Promise<void> {
+    const pendingGroups = new Set<string>();
+    let rescanTimer: NodeJS.Timeout | null = null;
+    let rescans = Promise.resolve();
     const health = watches.track('customresourcedefinitions');
     for await (const item of watchObjects({
       client,
@@ -360,11 +522,25 @@ export async function runOperator(options: OperatorOptions = {}): Promise<void> 
       health,
     })) {
       if (item.kind === 'listed' || item.event.type === null) continue;
-      try {
-        await rescan();
-      } catch (err) {
-        if (!signal.aborted) logger.warn(`Rescanning the resources failed: ${(err as Error).message}`);
-      }
+      // Debounced: the groups of CRD events within CRD_RESCAN_DELAY_MS are rediscovered together, once.
+      const spec = item.event.object.spec as { group?: unknown; names?: { plural?: unknown } } | undefined;
+      const group = typeof spec?.group === 'string' ? spec.group : '';
+      const crd = `${group}/${String(spec?.names?.plural)}`;
+      if (item.event.type === 'DELETED') deletedCrds.add(crd);
+      else deletedCrds.delete(crd);
+      pendingGroups.add(group);
+      rescanTimer ??= setTimeout(() => {
+        rescanTimer = null;
+        const groups = new Set(pendingGroups);
+        pendingGroups.clear();
+        rescans = rescans.then(() =>
+          rescan(groups).catch((err: unknown) => {
+            if (!signal.aborted) logger.warn(`Rescanning the resources failed: ${(err as Error).message}`);
+          }),
+        );
+      }, CRD_RESCAN_DELAY_MS);
     }
+    if (rescanTimer) clearTimeout(rescanTimer);
+    await rescans;
   }
 }

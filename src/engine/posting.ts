@@ -1,9 +1,13 @@
 /**
  * Kubernetes Events from handlers: `kopf.event/info/warn/exception` put events on the operator's queue; a
  * background loop posts them through src/kube one at a time, so a slow API never blocks a handler.
- * Created by src/engine/operator.ts; the front door finds the current queue through `currentPoster()`.
+ * One queue per operator, created by src/engine/operator.ts: the engine hands its sink to each handler's
+ * invocation context (handler-context.ts), where the front door finds it; outside a handler, the front door
+ * falls back to `currentPoster()`, the queue of the operator whose async flow the caller is in (an
+ * AsyncLocalStorage that operator.ts enters), so two operators in one process never post through each other.
  * In a pool worker there is no queue: the worker collects events and returns them with the result.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { OperatorSettings } from '../model/settings.ts';
 import type { EventRequest, EventSink } from '../execution/handler-context.ts';
 
@@ -83,14 +87,24 @@ export class EventPoster {
   }
 }
 
-const CURRENT = Symbol.for('kopf-ts.poster');
-
-/** Installs the process-wide (or thread-wide) sink used by the front door. */
-export function setCurrentPoster(sink: EventSink | null): void {
-  (globalThis as Record<symbol, unknown>)[CURRENT] = sink;
+/** What an operator keeps for the code running in its async flow (filled as the operator starts). */
+export interface OperatorScope {
+  /** The operator's Event sink; null until its queue exists and after it stopped. */
+  poster: EventSink | null;
 }
 
-/** The sink the front door should use; null outside an operator. */
+const SCOPE_KEY = Symbol.for('kopf-ts.operator-scope');
+const g = globalThis as Record<symbol, unknown>;
+/** One instance per thread even with two copies of the package (as the invocation context). */
+const operatorScope = (g[SCOPE_KEY] ??=
+  new AsyncLocalStorage<OperatorScope>()) as AsyncLocalStorage<OperatorScope>;
+
+/** Runs `fn` (an operator's whole life) in `scope`: what it starts, directly or not, sees that scope. */
+export function runInOperatorScope<T>(scope: OperatorScope, fn: () => T): T {
+  return operatorScope.run(scope, fn);
+}
+
+/** The Event sink of the operator whose async flow this is; null outside any operator (or before its queue). */
 export function currentPoster(): EventSink | null {
-  return ((globalThis as Record<symbol, unknown>)[CURRENT] as EventSink | undefined) ?? null;
+  return operatorScope.getStore()?.poster ?? null;
 }

@@ -10,6 +10,7 @@ import type { Registry } from '../handlers/registry.ts';
 import { attempt } from '../execution/attempt.ts';
 import { activityKwargs } from './activities.ts';
 import { invoke } from '../execution/invoke.ts';
+import type { WorkerPool } from '../execution/pool.ts';
 import type { Logger } from '../observe/log.ts';
 import type { ProbeCollection } from '../observe/liveness.ts';
 
@@ -21,6 +22,8 @@ export interface ProbeContext {
   memo: object;
   /** The operator's indexes by id, as every handler gets them. */
   indexes?: Readonly<Record<string, unknown>> | undefined;
+  /** The operator's worker pool, for plain probes (null: they run inline). */
+  pool: WorkerPool | null;
 }
 
 /** Runs every probe handler once; never rejects for what a probe does. */
@@ -37,7 +40,7 @@ export async function runProbes(ctx: ProbeContext): Promise<ProbeCollection> {
         runtime: 0,
         defaultBackoff: ctx.settings.execution.defaultBackoff,
         logger: ctx.logger,
-        invoke: async () => await invoke({ handler, kwargs, moduleUrls: [] }),
+        invoke: async () => await invoke({ handler, kwargs, pool: ctx.pool }),
       });
       return { id: handler.id, result };
     }),

@@ -3,8 +3,10 @@
  * kwargs, and running change handlers (with their sub-handlers) through src/execution. Built per resource by
  * src/engine/operator.ts; specialised per object (logger, memo) by src/engine/object-actor.ts.
  */
+import type { EventQueues } from './event-queues.ts';
 import type { Body } from '../model/body.ts';
 import { reduceDiff } from '../model/diff.ts';
+import type { FieldPath } from '../model/dicts.ts';
 import type { Resource } from '../model/resource.ts';
 import type { OperatorSettings } from '../model/settings.ts';
 import { startedAt } from '../model/progress.ts';
@@ -22,10 +24,13 @@ import {
 } from '../handlers/causes.ts';
 import { attempt } from '../execution/attempt.ts';
 import { invoke } from '../execution/invoke.ts';
+import type { WorkerPool } from '../execution/pool.ts';
 import type { Logger } from '../observe/log.ts';
+import { outcomeOf, type MetricsRecorder } from '../observe/metrics-recorder.ts';
 import type { OperatorIndexes } from '../indexing/indexes.ts';
 import type { ChangeState } from './change-state.ts';
 import { changeState } from './change-state.ts';
+import { sensitiveFieldsOf } from './sensitive.ts';
 import { changeKwargs, invocationKwargs, type KwargsBase } from './kwargs.ts';
 import type {
   ChangingCause,
@@ -46,7 +51,7 @@ import {
   SUBHANDLING,
   type SubhandlingSettings,
 } from '../execution/subhandling.ts';
-import { currentPoster } from './posting.ts';
+import type { EventSink } from './posting.ts';
 
 /** What is shared by all objects of a resource. */
 export interface ResourceContext {
@@ -54,12 +59,23 @@ export interface ResourceContext {
   settings: OperatorSettings;
   client: KubeClient;
   registry: Registry;
-  /** Operator files for the pool workers. */
-  moduleUrls: string[];
+  /** The operator's worker pool (its own files and registry): plain handlers run there. */
+  pool: WorkerPool;
+  /** The operator's Event queue: what `kopf.event/info/warn/exception` in this operator's handlers post to. */
+  postEvent: EventSink;
   /** The selectors that resolved to this resource (an ambiguous selector resolves to none). */
   selectors: Set<Selector>;
   /** The operator's indexes (absent when it has no index handlers). */
   indexing?: OperatorIndexes | undefined;
+  /**
+   * Server-side sharding: the `shardSelector` for LIST and WATCH (undefined: everything; null: nothing to watch).
+   * Read at every (re)start of a watch; the operator restarts the watches when it changes.
+   */
+  shardSelector?: (() => string | null | undefined) | undefined;
+  /** The operator's metrics (`--metrics`; absent without). */
+  metrics?: MetricsRecorder | undefined;
+  /** The operator's per-object queues of `on.event` handler runs (absent: run at once, unordered). */
+  eventQueues?: EventQueues | undefined;
 }
 
 /** The change handlers that serve this resource. */
@@ -92,6 +108,7 @@ class PerObjectServices implements ObjectServices {
   readonly client: KubeClient;
   readonly logger: Logger;
   readonly extraFields: string[];
+  readonly sensitiveFields: readonly FieldPath[];
   timeline?: ObjectServices['timeline'];
   readonly #ctx: ResourceContext;
   readonly #memo: object;
@@ -110,6 +127,7 @@ class PerObjectServices implements ObjectServices {
     this.settings = ctx.settings;
     this.client = ctx.client;
     this.logger = logger;
+    this.sensitiveFields = sensitiveFieldsOf(ctx.settings, ctx.resource);
     this.extraFields = [
       ...new Set(
         this.#handlers()
@@ -223,14 +241,14 @@ async function runChanging(
       const timeoutMs =
         handler.timeout !== null ? Math.max(0, handler.timeout * 1000 - (now - started)) : null;
       const data = {
-        ...invocationData(context, currentPoster() ?? undefined),
+        ...invocationData(context, ctx.postEvent),
         [SUBHANDLING]: subhandlingSettings(ctx.settings),
       };
       try {
         const value = await invoke({
           handler,
           kwargs,
-          moduleUrls: ctx.moduleUrls,
+          pool: ctx.pool,
           signal: run.signal,
           timeoutMs,
           context: data,
@@ -245,6 +263,7 @@ async function runChanging(
       }
     },
   });
+  ctx.metrics?.handlerRun(handler.id, run.cause, outcomeOf(result), (services.now() - now) / 1000);
   services.timeline?.({
     type: 'handler.end',
     handler: handler.id,

@@ -8,6 +8,7 @@ export class Semaphore {
   #free: number;
   readonly #waiting: Array<() => void> = [];
   readonly limit: number | null;
+  #held = 0;
   constructor(limit: number | null) {
     this.limit = limit;
     this.#free = limit ?? Number.POSITIVE_INFINITY;
@@ -36,13 +37,20 @@ export class Semaphore {
 
   #releaser(): () => void {
     let released = false;
+    this.#held++;
     return () => {
       if (released) return;
       released = true;
+      this.#held--;
       const next = this.#waiting.shift();
       if (next) next();
       else this.#free++;
     };
+  }
+
+  /** How many permits are held now (the reactions running). */
+  get held(): number {
+    return this.#held;
   }
 
   /** How many are waiting for a permit. */

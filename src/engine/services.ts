@@ -5,7 +5,7 @@
  */
 import type { Body } from '../model/body.ts';
 import type { Diff } from '../model/diff.ts';
-import type { FieldSpec } from '../model/dicts.ts';
+import type { FieldPath, FieldSpec } from '../model/dicts.ts';
 import type { Patch } from '../model/patch.ts';
 import type { Outcome, ProgressRecord } from '../model/progress.ts';
 import type { Resource } from '../model/resource.ts';
@@ -63,6 +63,8 @@ export interface ObjectServices {
   logger: Logger;
   /** Fields re-added to the essence (the `field` of change handlers). */
   extraFields: FieldSpec[];
+  /** Fields whose values are secret (src/model/sensitive.ts): digested in the essence, redacted in logs. Default none. */
+  sensitiveFields?: readonly FieldPath[];
   now(): number;
   /** Change handlers due for this cause (filters matched; resume mixed in while `initial`). */
   selectChanging(cause: ChangingCause, body: Body, state: ChangeState, initial: boolean): ChangingHandlerRef[];

@@ -12,6 +12,7 @@ import { runEventHandlers } from './event-handlers.ts';
 import { changingHandlersOf, eventHandlersOf, type ResourceContext } from './resource-services.ts';
 import { spawningHandlersOf } from './background.ts';
 import type { WatchHealthBoard } from './watch-health.ts';
+import type { MetricsRecorder } from '../observe/metrics-recorder.ts';
 import { indexEvent } from '../indexing/indexer.ts';
 import { indexingTargetOf } from './index-target.ts';
 
@@ -26,6 +27,8 @@ export interface Watcher {
 
 /** Starts watching one resource in one namespace (or cluster-wide). */
 export function startWatcher(ctx: ResourceContext, namespace: string | undefined, dispatcher: Dispatcher, logger: Logger, memo: object, watches?: WatchHealthBoard): Watcher {
+  const metrics: MetricsRecorder | undefined = ctx.metrics;
+  const plural = ctx.resource.plural;
   const key = `${resourceName(ctx.resource)}${namespace ? `@${namespace}` : ''}`;
   const where = `${resourceName(ctx.resource)}${namespace ? ` in ${namespace}` : ' cluster-wide'}`;
   const abort = new AbortController();
@@ -46,8 +49,17 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
   if (indexTarget) indexing?.readiness.block(blocker);
   const run = async (): Promise<void> => {
     while (!abort.signal.aborted) {
+      const shardSelector = ctx.shardSelector?.();
+      if (shardSelector === null) {
+        // Sharded on the server and no shard held: nothing to watch until the shards change (a restart).
+        if (indexTarget) indexing?.readiness.unblock(blocker);
+        markListed();
+        await new Promise((resolve) => abort.signal.addEventListener('abort', resolve, { once: true }));
+        break;
+      }
       try {
         for await (const item of watchObjects({
+          shardSelector,
           client: ctx.client,
           resource: ctx.resource,
           namespace,
@@ -60,20 +72,28 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
           streamingLists: ctx.settings.watching.streamingLists,
           keepManagedFields: ctx.settings.watching.keepManagedFields,
           ...(health ? { health } : {}),
+          ...(metrics ? { onRestart: (reason: string) => metrics.watchRestart(plural, reason) } : {}),
         })) {
           if (item.kind === 'listed') {
+            const part = shardSelector !== undefined ? ' of the held shards' : '';
+            if (item.relist) metrics?.relist(plural);
             const how = item.streamed ? 'streamed' : 'listed';
-            if (item.relist) logger.info(`Re-listed ${where}: ${item.count} objects ${how}.`);
-            else logger.info(`Watching ${where} (${item.count} objects ${how}).`);
+            if (item.relist) logger.info(`Re-listed ${where}: ${item.count} objects${part} ${how}.`);
+            else logger.info(`Watching ${where} (${item.count} objects${part} ${how}).`);
             if (indexTarget) indexing?.readiness.unblock(blocker);
             markListed();
             continue;
           }
           const event = item.event;
+          metrics?.watchEvent(plural, event.type ?? 'LISTED');
           if (indexTarget && indexing) await indexEvent(indexing, indexTarget, event);
           const deliver = (): void => {
             const eventHandlers = eventHandlersOf(ctx);
-            if (eventHandlers.length) void runEventHandlers(ctx, eventHandlers, event, logger, memo);
+            if (eventHandlers.length && dispatcher.owns(event.object)) {
+              const run = (): Promise<void> => runEventHandlers(ctx, eventHandlers, event, logger, memo);
+              if (ctx.eventQueues) ctx.eventQueues.enqueue(resourceName(ctx.resource), event, run);
+              else void run();
+            }
             if (hasChanging) dispatcher.dispatch(resourceName(ctx.resource), event);
           };
           if (indexing) indexing.readiness.run(deliver);
@@ -81,6 +101,7 @@ export function startWatcher(ctx: ResourceContext, namespace: string | undefined
         }
       } catch (err) {
         if (abort.signal.aborted) break;
+        metrics?.watchRestart(plural, 'error');
         if (health) {
           health.failingSince ??= Date.now();
           health.lastError = `the watch loop failed: ${(err as Error).message}`;

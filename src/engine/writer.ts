@@ -12,6 +12,7 @@ import type { KubeClient } from '../kube/client.ts';
 import { getObject, patchObject } from '../kube/objects.ts';
 import { ApiError, ApiNotFoundError, ApiUnprocessableError } from '../kube/errors.ts';
 import { guarded, transformationPatches, type PatchFn } from '../model/json-patch.ts';
+import { faultPoint } from './faults.ts';
 
 /** What a write did. */
 export interface WriteResult {
@@ -73,6 +74,7 @@ export async function writeMergePatch(
         rejected = err;
       }
       requests++;
+      faultPoint('after-status-write');
     }
     if (main && !patchIsNoop(current, main)) {
       current = await patchObject(client, resource, refOf(body), main, { type: 'merge' });
@@ -133,8 +135,8 @@ async function writeTransformations(
   }
 }
 
-/** A 4xx answer that a retry of the same request would get again (not 401, 404, 409 or 429). */
-function isRejection(err: unknown): err is ApiError {
+/** A 4xx answer that a retry of the same request would get again (not 401, 404, 409 or 429): rejected for good. */
+export function isRejection(err: unknown): err is ApiError {
   return (
     err instanceof ApiError &&
     err.status >= 400 &&

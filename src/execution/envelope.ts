@@ -86,6 +86,8 @@ export type Envelope = (
   events: EventRequest[];
   /** Ids of the sub-handlers that ran in the worker on the handler's behalf. */
   subrefs: string[];
+  /** An admission handler's `warnings` kwarg as it left it (the list is copied into the thread, so it comes back). */
+  warnings?: string[] | undefined;
 };
 
 const BUILTIN_ERRORS: Record<string, ErrorConstructor> = {

@@ -1,7 +1,7 @@
 /**
  * Invoking one handler once and classifying the outcome. An `async function` runs in the event loop; a
- * plain (sync) function runs on the worker pool unless `offload: false` (or no operator files are known, e.g.
- * a handler registered from code at run time), then inline. While handler code runs in this thread, the
+ * plain (sync) function runs on the operator's worker pool (given by the caller) unless `offload: false` (or
+ * there is no pool, or it knows no operator files, e.g. a handler registered from code at run time), then inline. While handler code runs in this thread, the
  * per-invocation context (`invocationContext`, an AsyncLocalStorage) tells the framework's helpers
  * (`kopf.subhandler/register/execute`, `kopf.info/warn/…`) which handler, kwargs and patch are current.
  * Called by src/engine.
@@ -16,7 +16,7 @@ import {
   type LogLine,
   type Outcome,
 } from './outcome.ts';
-import { sharedPool, type PoolReply, type WorkerPool } from './pool.ts';
+import type { PoolReply, WorkerPool } from './pool.ts';
 import type { LogRecord } from './envelope.ts';
 import type { SharedStopFlag } from './stop-flag.ts';
 import { eventSinkOf, invocationContext, invocationOf, type InvocationContext } from './handler-context.ts';
@@ -57,10 +57,8 @@ export interface InvokeOptions {
   defaultBackoff?: number | undefined;
   /** The errors mode when the handler has none (default: by kind, Kopf §1.3). */
   defaultErrors?: ErrorsMode | undefined;
-  /** Operator files for pool workers (added to the pool's own). */
-  moduleUrls?: string[] | undefined;
-  /** The pool to use (default: the shared one). */
-  pool?: WorkerPool | undefined;
+  /** The operator's pool (its threads know the operator's files and registry); none: sync handlers run inline. */
+  pool?: WorkerPool | null | undefined;
   /** Cancels the attempt (see {@link HandlerCancelledError}). */
   signal?: AbortSignal | undefined;
   /** Pool only: a hard limit in ms, after which the worker thread is terminated and the attempt fails. */
@@ -113,8 +111,7 @@ export async function invokeHandler(options: InvokeOptions): Promise<Invocation>
   const lines: LogLine[] = [invokedLine(handler, state)];
   const refused = checkBeforeAttempt(handler, state);
   if (refused) return { outcome: refused.outcome, lines: [...lines, ...refused.lines], placement: null };
-  const pool = options.pool ?? sharedPool();
-  const placement = placementOf(handler, [...pool.moduleUrls, ...(options.moduleUrls ?? [])]);
+  const placement = placementOf(handler, options.pool?.moduleUrls ?? []);
   let reply: PoolReply;
   try {
     reply = await callHandler(options);
@@ -142,11 +139,10 @@ export async function invokeHandler(options: InvokeOptions): Promise<Invocation>
  */
 export async function callHandler(options: InvokeOptions): Promise<PoolReply> {
   const { handler, kwargs } = options;
-  const pool = options.pool ?? sharedPool();
-  const moduleUrls = [...pool.moduleUrls, ...(options.moduleUrls ?? [])];
+  const pool = options.pool;
   const store: InvocationContext = { handler, kwargs, signal: options.signal, data: options.context ?? {} };
   if (options.signal?.aborted) throw options.signal.reason;
-  if (placementOf(handler, moduleUrls) === 'inline') {
+  if (!pool || placementOf(handler, pool.moduleUrls) === 'inline') {
     try {
       const result = await invocationContext.run(store, () => handler.fn(kwargs));
       return { ok: true, result, patch: {}, logs: [], subrefs: [] };
@@ -161,7 +157,6 @@ export async function callHandler(options: InvokeOptions): Promise<PoolReply> {
     handlerId: handler.id,
     handlerKind: handler.kind,
     kwargs,
-    moduleUrls: options.moduleUrls,
     signal: options.signal,
     timeoutMs: options.timeoutMs,
     stopBuffer: options.stopFlag?.buffer,
@@ -173,6 +168,8 @@ export async function callHandler(options: InvokeOptions): Promise<PoolReply> {
   });
   replayLogs(kwargs.logger, reply.logs);
   if (isObject(kwargs.patch)) mergeInto(kwargs.patch, reply.patch);
+  // An admission handler's warnings: the worker's copy of the list replaces ours (it started as a copy of it).
+  if (Array.isArray(kwargs.warnings) && reply.warnings) kwargs.warnings.splice(0, kwargs.warnings.length, ...reply.warnings);
   if (invocation && reply.subrefs.length > 0) invocation.remoteSubrefs = reply.subrefs;
   return reply;
 }
@@ -197,7 +194,8 @@ export function replayLogs(logger: unknown, records: readonly LogRecord[]): void
 export async function invoke(options: {
   handler: InvocableHandler;
   kwargs: Record<string, unknown>;
-  moduleUrls: string[];
+  /** The operator's pool; none: a sync handler runs inline. */
+  pool?: WorkerPool | null | undefined;
   signal?: AbortSignal | undefined;
   /** Pool only: terminate the worker after this many ms (the handler's remaining `timeout`). */
   timeoutMs?: number | null | undefined;

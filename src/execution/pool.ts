@@ -4,7 +4,9 @@
  * is an envelope whose error is turned back into its class here. Nothing is lost: a crashed or overloaded
  * worker, or kwargs/results that cannot cross, come back as a failed reply (a failed attempt for
  * outcome.ts); only a cancellation by the caller's AbortSignal rejects (it terminates that thread, which
- * Piscina replaces). Called by invoke.ts; configured and closed by the engine (`configurePool`, `closePool`).
+ * Piscina replaces). One pool per operator: created and closed by src/engine/operator.ts, which hands it down
+ * to where handlers are invoked (invoke.ts); its threads import that operator's files and look handlers up in
+ * that operator's registry. Nothing here is process-wide.
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -21,6 +23,7 @@ import {
 } from './envelope.ts';
 import type { EventSink } from './handler-context.ts';
 import { takeIndexSnapshots } from './index-snapshots.ts';
+import type { RegistryRef } from '../handlers/registry.ts';
 
 /** Pool settings (the engine maps `settings.execution` onto them). */
 export interface PoolSettings {
@@ -36,6 +39,14 @@ export interface PoolSettings {
   resourceLimits?: ResourceLimits | null;
   /** Operator files every thread imports on its first task (sent as `workerData`). */
   moduleUrls?: string[];
+  /** The operator's registry, as the threads find it after importing the files; null or unset: the default one. */
+  registry?: RegistryRef | null;
+}
+
+/** What every thread of a pool is given (Piscina's `workerData`), read by worker.ts. */
+export interface PoolWorkerData {
+  moduleUrls: string[];
+  registry: RegistryRef | null;
 }
 
 /** One sync handler call on the pool. */
@@ -67,6 +78,8 @@ export type PoolReply = (
 ) & {
   /** Ids of the sub-handlers that ran in the worker on the handler's behalf. */
   subrefs: string[];
+  /** An admission handler's `warnings` as the worker left them. */
+  warnings?: string[] | undefined;
 };
 
 /** Kwargs that never cross: the worker makes its own (`signal`, a daemon's AbortSignal, has no stand-in). */
@@ -108,6 +121,18 @@ function logStream(
   };
 }
 
+/** A started pool's figures (for the metrics, src/engine/metrics.ts). */
+export interface PoolStats {
+  threads: number;
+  maxThreads: number;
+  /** Tasks waiting for a free thread. */
+  queueSize: number;
+  /** 0…1: Piscina's share of the threads' capacity used since the pool started. */
+  utilization: number;
+  /** Tasks completed. */
+  completed: number;
+}
+
 /** A lazily started Piscina pool running sync handlers by id. */
 export class WorkerPool {
   readonly #settings: PoolSettings;
@@ -127,6 +152,19 @@ export class WorkerPool {
     return this.#piscina?.threads.length ?? 0;
   }
 
+  /** The figures of the started pool; null before its first task (reading them never starts it). */
+  stats(): PoolStats | null {
+    const p = this.#piscina;
+    if (!p) return null;
+    return {
+      threads: p.threads.length,
+      maxThreads: p.maxThreads,
+      queueSize: p.queueSize,
+      utilization: p.utilization,
+      completed: p.completed,
+    };
+  }
+
   /** The operator files every thread imports. */
   get moduleUrls(): string[] {
     return this.#settings.moduleUrls ?? [];
@@ -144,7 +182,7 @@ export class WorkerPool {
       idleTimeout: s.idleTimeout ?? 60_000,
       ...(s.maxQueue != null ? { maxQueue: s.maxQueue } : {}),
       ...(s.resourceLimits ? { resourceLimits: s.resourceLimits } : {}),
-      workerData: { moduleUrls: this.moduleUrls },
+      workerData: { moduleUrls: this.moduleUrls, registry: s.registry ?? null } satisfies PoolWorkerData,
     });
     // A thread that dies outside a task (at start, say) is replaced by Piscina; its error must not crash the operator.
     this.#piscina.on('error', (err: unknown) => {
@@ -203,6 +241,7 @@ export class WorkerPool {
       return { ok: false, error: this.#failure(run, err, deadline), patch: {}, logs: [], subrefs: [] };
     }
     for (const event of envelope.events) run.onEvent?.(event);
+    const warnings = envelope.warnings ? { warnings: envelope.warnings } : {};
     if (envelope.ok)
       return {
         ok: true,
@@ -210,6 +249,7 @@ export class WorkerPool {
         patch: envelope.patch,
         logs: envelope.logs,
         subrefs: envelope.subrefs,
+        ...warnings,
       };
     return {
       ok: false,
@@ -217,6 +257,7 @@ export class WorkerPool {
       patch: envelope.patch,
       logs: envelope.logs,
       subrefs: envelope.subrefs,
+      ...warnings,
     };
   }
 
@@ -271,34 +312,4 @@ function bindingsOf(logger: unknown): Record<string, unknown> {
   } catch {
     return {};
   }
-}
-
-let shared: WorkerPool | null = null;
-let sharedSettings: PoolSettings = {};
-
-/** Sets the shared pool's settings; they apply when it is next created (a running pool is kept as it is). */
-export function configurePool(settings: PoolSettings): void {
-  sharedSettings = { ...settings };
-  if (shared && !shared.started) shared = null;
-}
-
-/** The shared pool of the process (created lazily, started by its first task). */
-export function sharedPool(): WorkerPool {
-  shared ??= new WorkerPool(sharedSettings);
-  return shared;
-}
-
-/** Runs a sync handler on the shared pool (see {@link WorkerPool.run}). */
-export function runOnPool(run: PoolRun): Promise<PoolReply> {
-  return sharedPool().run(run);
-}
-
-/**
- * Closes the shared pool (at operator stop); the next use creates a new one. By default its threads are
- * terminated at once (what is still running there was abandoned by the engine); `{ force: false }` waits.
- */
-export async function closePool(options: { force?: boolean } = {}): Promise<void> {
-  const p = shared;
-  shared = null;
-  await p?.close({ force: options.force ?? true });
 }

@@ -3,7 +3,8 @@
  * (`globalThis[Symbol.for('kopf-ts.worker')] = true`, set when this module loads, before any operator file
  * is imported: the front door checks it so that `kopf.run()` and the like start nothing here), imports
  * each operator file once (the URLs come in `workerData.moduleUrls` and with each task), so that the same
- * registrations fill this thread's registry, finds the handler by id and calls it with the plain-data kwargs
+ * registrations fill this thread's registries, finds the handler by id in the operator's registry (the default
+ * one, or the one `workerData.registry` names) and calls it with the plain-data kwargs
  * plus stand-ins for `logger`, `patch`, `memo` and `stopped`, inside the same invocation context as in the
  * event loop (handler-context.ts): so a plain handler may call `kopf.subhandler` (its sub-handlers run here,
  * after it), `kopf.adopt/label/…` without an owner, and `kopf.event/info/warn/exception` (the Events go back
@@ -12,7 +13,8 @@
  */
 import { workerData } from 'piscina';
 import { prunePatch } from '../model/patch.ts';
-import { getDefaultRegistry } from '../handlers/registry.ts';
+import { findRegistry, type Registry } from '../handlers/registry.ts';
+import type { PoolWorkerData } from './pool.ts';
 import { serializeError, type Envelope, type LogRecord, type PoolTask } from './envelope.ts';
 import { collectingLogger, freshPatch, memoStandIn } from './standins.ts';
 import { findUncloneable } from './cloneable.ts';
@@ -50,8 +52,10 @@ async function importAll(urls: readonly string[]): Promise<void> {
   }
 }
 
+const poolData = workerData as Partial<PoolWorkerData> | undefined;
+
 function moduleUrlsOf(task: Pick<PoolTask, 'moduleUrls'>): string[] {
-  const fromPool = (workerData as { moduleUrls?: unknown } | undefined)?.moduleUrls;
+  const fromPool = poolData?.moduleUrls;
   const urls = Array.isArray(fromPool) ? (fromPool as string[]) : [];
   return [...new Set([...urls, ...task.moduleUrls])];
 }
@@ -63,8 +67,23 @@ interface WorkerHandler {
   fn: (kwargs: any) => unknown;
 }
 
+/**
+ * The operator's registry in this thread (after its files are imported): the default one, or the one its pool
+ * names (`kopf.run({ registry })`), found among the registries the files created. Throws when there is none.
+ */
+function operatorRegistry(): Registry {
+  const ref = poolData?.registry ?? null;
+  const registry = findRegistry(ref);
+  if (registry) return registry;
+  throw new Error(
+    `The operator's registry (a kopf.Registry with ${ref?.signature.length ?? 0} handlers) was not created in the worker thread ` +
+      `when the operator files were imported. Create it and register its handlers at the top level of an operator file ` +
+      `given in moduleUrls.`,
+  );
+}
+
 function findHandler(id: string, kind: string | undefined): WorkerHandler | undefined {
-  return getDefaultRegistry()
+  return operatorRegistry()
     .all()
     .find((h) => h.id === id && (kind === undefined || h.kind === kind));
 }
@@ -96,17 +115,21 @@ async function runTaskInner(task: PoolTask): Promise<Envelope> {
   }
   const patch = freshPatch(task.handlerId);
   const subrefs = new Set<string>();
+  // An admission handler appends to its `warnings` kwarg: the list it gets here is a copy, so it goes back.
+  const warnings = Array.isArray(task.kwargs.warnings) ? (task.kwargs.warnings as string[]) : undefined;
   const sink: EventSink = (request) => void events.push(eventAbout(request));
   const reply = (): {
     patch: Record<string, unknown>;
     logs: LogRecord[];
     events: EventRequest[];
     subrefs: string[];
+    warnings?: string[] | undefined;
   } => ({
     patch: changesOf(patch),
     logs: port ? [] : logs,
     events: port ? [] : events,
     subrefs: [...subrefs],
+    ...(warnings ? { warnings: warnings.map(String) } : {}),
   });
   try {
     try {
@@ -245,7 +268,7 @@ function eventAbout(request: EventRequest): EventRequest {
 /** The ids (`kind:id`) registered in this thread after importing the operator files: main compares them with its own. */
 export async function handlerIds(task: Pick<PoolTask, 'moduleUrls'>): Promise<string[]> {
   await importAll(moduleUrlsOf(task));
-  return getDefaultRegistry().handlerIds();
+  return operatorRegistry().handlerIds();
 }
 
 function changesOf(patch: Record<string, unknown>): Record<string, unknown> {

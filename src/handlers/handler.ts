@@ -6,6 +6,8 @@ import type { ErrorsMode } from '../model/errors.ts';
 import type { FieldPath } from '../model/dicts.ts';
 import type { Selector } from './selector.ts';
 import type { FilterOptions } from './filters.ts';
+import type { Registry } from './registry.ts';
+import type { Operation } from '../model/reviews.ts';
 
 /** Every kind of handler. */
 export type HandlerKind = 'changing' | 'event' | 'daemon' | 'timer' | 'index' | 'activity' | 'webhook';
@@ -23,6 +25,8 @@ export interface BaseOptions {
   backoff?: number | null;
   /** For a plain (non-async) function: run it on the worker pool (default) or inline (`false`). */
   offload?: boolean;
+  /** The registry to add the handler to (Kopf's `registry=`); default: the default registry. */
+  registry?: Registry;
 }
 
 /** A handler function: receives one kwargs object. */
@@ -104,6 +108,25 @@ export interface IndexHandler extends ResourceHandler {
   kind: 'index';
 }
 
+/** Which admission webhook a handler serves: `on.validate` or `on.mutate`. */
+export type WebhookReason = 'validating' | 'mutating';
+
+/** `kopf.on.validate` / `kopf.on.mutate`: called by the webhook server for each admission request (src/admission). */
+export interface WebhookHandler extends ResourceHandler {
+  kind: 'webhook';
+  reason: WebhookReason;
+  /** For the managed configuration's rules; null: every operation. Not checked per request (as in Kopf). */
+  operations: Operation[] | null;
+  /** null: only the main body; `'*'`: any subresource; else that subresource. */
+  subresource: string | null;
+  /** Kept in the managed configuration when the operator exits. */
+  persistent: boolean;
+  /** `sideEffects: NoneOnDryRun` (else `None`) in the managed configuration. */
+  sideEffects: boolean;
+  /** `failurePolicy: Ignore` (else `Fail`) in the managed configuration. */
+  ignoreFailures: boolean;
+}
+
 /** startup/cleanup/login/probe. */
 export interface ActivityHandler extends BaseHandler {
   kind: 'activity';
@@ -111,4 +134,4 @@ export interface ActivityHandler extends BaseHandler {
 }
 
 /** Any registered handler. */
-export type Handler = ChangingHandler | EventHandler | DaemonHandler | TimerHandler | ActivityHandler | IndexHandler;
+export type Handler = ChangingHandler | EventHandler | DaemonHandler | TimerHandler | ActivityHandler | IndexHandler | WebhookHandler;

@@ -13,6 +13,7 @@ import type { Memo } from '../model/memo.ts';
 import type { Patch } from '../model/patch.ts';
 import type { Resource } from '../model/resource.ts';
 import type { OperatorSettings } from '../model/settings.ts';
+import type { Headers, Operation, SslPeer, UserInfo } from '../model/reviews.ts';
 
 /** `spec` of an object whose type nobody declared (Kopf's `kopf.Spec`): any field, any value. */
 export type Spec = Record<string, any>;
@@ -259,3 +260,34 @@ export interface ProbeKwargs extends Omit<ActivityKwargs, 'activity'> {
 }
 /** A probe handler: the liveness endpoint serves its result under its id. */
 export type ProbeFn = HandlerFunction<ProbeKwargs>;
+
+/**
+ * Kwargs of admission handlers (`on.validate`, `on.mutate`): the object under review (`object`, or `oldObject`
+ * for DELETE), `old`/`new`/`diff` between the two, and the request's details. `patch` is the mutation (returned
+ * to the API server as a JSON patch); `warnings` is a list to append to (shown to the client).
+ */
+export interface WebhookKwargs<S extends object = Spec, St extends object = Status>
+  extends ResourceKwargs<S, St>, InvocationKwargs {
+  /** The kopf-ts diff between `oldObject` and `object` (whole bodies). */
+  diff: Diff;
+  /** `oldObject` (null on CREATE and CONNECT). */
+  old: Body<S, St> | null;
+  /** `object` (null on DELETE). */
+  new: Body<S, St> | null;
+  /** Messages appended here are returned as the admission's warnings (kubectl prints them). */
+  warnings: string[];
+  /** `request.dryRun`: the change will not be stored, so side effects must be skipped. */
+  dryrun: boolean;
+  /** `request.userInfo`. */
+  userinfo: UserInfo;
+  /** The client certificate of the API server's request, as Node's `getPeerCertificate()`; `{}` without one. */
+  sslpeer: SslPeer;
+  /** The HTTP headers of the API server's request (names in lower case). */
+  headers: Headers;
+  operation: Operation;
+  /** The subresource (`'status'`, `'scale'`, …), or null for the main body. */
+  subresource: string | null;
+}
+
+/** An admission handler: throws `kopf.AdmissionError` to reject; its return value is ignored. */
+export type WebhookFn<S extends object = Spec, St extends object = Status> = (kwargs: WebhookKwargs<S, St>) => unknown;

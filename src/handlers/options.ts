@@ -7,9 +7,24 @@
  */
 
 /** Options every retried handler takes. */
-const BEHAVIOUR = ['id', 'param', 'errors', 'timeout', 'retries', 'backoff', 'offload'] as const;
+const BEHAVIOUR = ['id', 'param', 'errors', 'timeout', 'retries', 'backoff', 'offload', 'registry'] as const;
 /** Filters of resource handlers. */
 const FILTERS = ['labels', 'annotations', 'when', 'field', 'value'] as const;
+
+/** Options of admission handlers (Kopf's: no errors/timeout/retries/backoff, always permanent). */
+const WEBHOOK = [
+  'id',
+  'param',
+  'offload',
+  'registry',
+  ...FILTERS,
+  'operation',
+  'operations',
+  'subresource',
+  'persistent',
+  'sideEffects',
+  'ignoreFailures',
+] as const;
 
 /** The options of each registration, by its name. The TypeScript option types must have exactly these keys. */
 export const OPTION_NAMES = {
@@ -18,7 +33,7 @@ export const OPTION_NAMES = {
   update: [...BEHAVIOUR, ...FILTERS, 'old', 'new'],
   delete: [...BEHAVIOUR, ...FILTERS, 'optional'],
   field: [...BEHAVIOUR, ...FILTERS, 'old', 'new'],
-  event: ['id', 'param', 'offload', ...FILTERS],
+  event: ['id', 'param', 'offload', 'registry', ...FILTERS],
   daemon: [
     ...BEHAVIOUR,
     ...FILTERS,
@@ -34,6 +49,8 @@ export const OPTION_NAMES = {
   probe: [...BEHAVIOUR],
   index: [...BEHAVIOUR, ...FILTERS],
   subhandler: ['id', 'param', 'errors', 'timeout', 'retries', 'backoff'],
+  validate: WEBHOOK,
+  mutate: WEBHOOK,
 } as const;
 
 /** A registration with options. */
@@ -131,13 +148,37 @@ export function checkOptions(registration: Registration, options: unknown, handl
       `${where}: interval must be a positive number of seconds (or null), got ${describe(interval)}.`,
     );
   }
+  const registry = values['registry'];
+  if (registry !== undefined && typeof (registry as { add?: unknown } | null)?.add !== 'function')
+    throw new TypeError(`${where}: registry must be a kopf.Registry, got ${describe(registry)}.`);
+  checkOperations(where, values['operation'], values['operations']);
+  const subresource = values['subresource'];
+  if (subresource !== undefined && subresource !== null && (typeof subresource !== 'string' || subresource === ''))
+    throw new TypeError(`${where}: subresource must be a non-empty string ('*' for any) or null, got ${describe(subresource)}.`);
   const id = values['id'];
   if (id !== undefined && typeof id !== 'string')
     throw new TypeError(`${where}: id must be a string, got ${describe(id)}.`);
-  for (const name of ['offload', 'sharp', 'deleted', 'optional']) {
+  for (const name of ['offload', 'sharp', 'deleted', 'optional', 'persistent', 'sideEffects', 'ignoreFailures']) {
     const value = values[name];
     if (value !== undefined && typeof value !== 'boolean')
       throw new TypeError(`${where}: ${name} must be true or false, got ${describe(value)}.`);
+  }
+}
+
+const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
+
+/** `operation` (one, or a list, as Kopf's deprecated spelling) and `operations` (a non-empty list). */
+function checkOperations(where: string, operation: unknown, operations: unknown): void {
+  if (operation !== undefined && operations !== undefined)
+    throw new TypeError(`${where}: give either operation or operations, not both.`);
+  const given = operations ?? operation;
+  if (given === undefined || given === null) return;
+  const list = Array.isArray(given) ? given : [given];
+  if (list.length === 0)
+    throw new TypeError(`${where}: operations cannot be empty (omit it for all of ${OPERATIONS.join(', ')}).`);
+  for (const op of list) {
+    if (!OPERATIONS.includes(op as string))
+      throw new TypeError(`${where}: an operation must be one of ${OPERATIONS.join(', ')}, got ${describe(op)}.`);
   }
 }
 

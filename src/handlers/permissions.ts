@@ -3,7 +3,8 @@
  * watch (its selectors resolved against the discovered resources, as the engine resolves them) and what the
  * engine requests for them — list/watch (and get/patch) of each watched resource, patch of its `/status`,
  * create/patch of core Events, list/watch of CRDs (the engine follows CRDs to serve resources created later),
- * list/watch of namespaces when namespace globs are served. Rules are split into what must be granted
+ * list/watch of namespaces when namespace globs are served, create/patch of the webhook configurations when
+ * admission handlers exist. Rules are split into what must be granted
  * cluster-wide and what is granted per namespace. Pure; called by `kopf-ts rbac` (src/cli/rbac.ts), which
  * renders them with src/handlers/rbac-manifests.ts.
  */
@@ -25,6 +26,15 @@ export interface ServingScope {
   namespaces: readonly string[];
   /** Where Events about cluster-scoped objects go (the operator's own namespace when in-cluster). */
   operatorNamespace: string;
+  /** Kopf's peering: the KopfPeering / ClusterKopfPeering objects are read, watched and patched. */
+  peering?: boolean;
+  /** Sharding (`run --shards`): the Leases in the operator's namespace are read, listed, created and updated. */
+  sharding?: boolean;
+  /**
+   * Admission handlers exist: the managed webhook configurations (`settings.admission.managed`) are created
+   * and patched, cluster-wide (Kopf's RBAC lists them unconditionally; here only when there are handlers).
+   */
+  admission?: boolean;
 }
 
 /** The rules, placed. */
@@ -55,8 +65,17 @@ const CRD_RULE: PolicyRule = {
   resources: ['customresourcedefinitions'],
   verbs: ['list', 'watch'],
 };
+/** Sharding: the Leases of the shards and of the replicas (src/peering/leases.ts). */
+const LEASE_RULE: PolicyRule = { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'create', 'update'] };
 /** Namespace globs: the engine follows namespaces to start and stop watches. */
 const NAMESPACE_RULE: PolicyRule = { apiGroups: [''], resources: ['namespaces'], verbs: ['list', 'watch'] };
+
+/** Managed admission: the operator creates its webhook configurations, then patches them (never reads them). */
+const ADMISSION_RULE: PolicyRule = {
+  apiGroups: ['admissionregistration.k8s.io'],
+  resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'],
+  verbs: ['create', 'patch'],
+};
 
 const VERB_ORDER = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
@@ -98,12 +117,18 @@ export function requiredPermissions(watched: readonly Resource[], scope: Serving
   const cluster: PolicyRule[] = [CRD_RULE];
   const namespaced: PolicyRule[] = [];
   if (globs) cluster.push(NAMESPACE_RULE);
+  if (scope.admission) cluster.push(ADMISSION_RULE);
   for (const r of watched) {
     const rules = resourceRules(r);
     if (r.namespaced && perNamespace) namespaced.push(...rules);
     else cluster.push(...rules);
   }
   const operatorNamespaced: PolicyRule[] = [];
+  if (scope.peering) {
+    const rule = { apiGroups: ['kopf.dev'], resources: [clusterwide ? 'clusterkopfpeerings' : 'kopfpeerings'], verbs: ['get', 'list', 'watch', 'patch'] };
+    (perNamespace ? namespaced : cluster).push(rule);
+  }
+  if (scope.sharding) operatorNamespaced.push(LEASE_RULE);
   if (watched.length > 0) {
     if (perNamespace) {
       namespaced.push(EVENT_RULE);

@@ -41,8 +41,10 @@ export function rbacManifests(permissions: Permissions, names: RbacNames): Manif
   }
   const roles = new Map<string, PolicyRule[]>();
   for (const ns of permissions.roleNamespaces) roles.set(ns, permissions.namespaced);
-  if (permissions.operatorNamespaced.length && !roles.has(namespace))
-    roles.set(namespace, permissions.operatorNamespaced);
+  // The operator's own namespace: its extra rules (Events about cluster-scoped objects, Leases), with the
+  // namespaced rules when it is also served (Events are already among those then).
+  const extra = permissions.operatorNamespaced.filter((rule) => !(roles.get(namespace) ?? []).some((r) => JSON.stringify(r) === JSON.stringify(rule)));
+  if (extra.length) roles.set(namespace, [...(roles.get(namespace) ?? []), ...extra]);
   for (const [ns, rules] of roles) {
     out.push({ apiVersion: RBAC, kind: 'Role', metadata: { name, namespace: ns }, rules: rulesOf(rules) });
     out.push({

@@ -13,6 +13,7 @@ import type { IndexHandler } from '../handlers/handler.ts';
 import { matchFilters } from '../handlers/filters.ts';
 import { attempt, type AttemptLogger } from '../execution/attempt.ts';
 import { invoke } from '../execution/invoke.ts';
+import type { WorkerPool } from '../execution/pool.ts';
 import type { OperatorIndexes } from './indexes.ts';
 
 /** What indexing needs of the resource (the engine provides it). */
@@ -20,8 +21,8 @@ export interface IndexingTarget {
   resource: Resource;
   /** The index handlers serving this resource. */
   handlers: readonly IndexHandler[];
-  /** Operator files for the pool workers. */
-  moduleUrls: string[];
+  /** The operator's pool (plain index handlers run there); null: inline. */
+  pool: WorkerPool | null;
   defaultBackoff: number;
   /** The cause kwargs of the object (body, spec, …, logger, memo), plus the invocation's when given. */
   kwargs(
@@ -77,7 +78,7 @@ export async function indexEvent(
           invoke({
             handler,
             kwargs: target.kwargs(body, { param: handler.param, retry, started, now }),
-            moduleUrls: target.moduleUrls,
+            pool: target.pool,
           }),
       });
       if (!result.final || result.error !== undefined) {

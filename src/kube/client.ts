@@ -3,7 +3,8 @@
  * keep-alive undici Agents (optionally HTTP/2) — requests share at most `connections` connections, watch
  * streams get their own — with fresh auth per request, an optional client-side rate limit,
  * retries of 5xx/429/connection errors with backoff (honouring Retry-After), typed errors, and request
- * counters by verb and resource. Credentials from a vault (login handlers, vault.ts) get agents of their own,
+ * counters by verb and resource; observers (the engine's metrics) are told each response's code and latency,
+ * and each retry. Credentials from a vault (login handlers, vault.ts) get agents of their own,
  * made from their TLS material and closed gracefully when the vault drops them (in-flight requests and watch
  * streams finish on them; new ones go to the new agents); a 401 invalidates the credentials used and the
  * request is sent again with the next ones. Created by the engine; used by objects.ts, watch.ts, discovery.ts, events.ts.
@@ -33,6 +34,23 @@ export interface KubeClientOptions {
   onRetry?: (info: { method: string; path: string; attempt: number; delay: number; error: Error }) => void;
 }
 
+/** One response (or connection failure) of a request, for observers. */
+export interface KubeRequestInfo {
+  verb: string;
+  resource: string;
+  /** The HTTP status code; `error` when no response came (a connection error or a timeout). */
+  code: number | 'error';
+  /** From sending to the response's headers (a watch: until the stream opened). */
+  seconds: number;
+}
+
+/** Told of every request the client sends (src/engine/metrics.ts records them); must be cheap and never throw. */
+export interface KubeClientObserver {
+  request(info: KubeRequestInfo): void;
+  /** A request about to be retried after `code` (429, 5xx, or `error`). */
+  retry?(info: Omit<KubeRequestInfo, 'seconds'>): void;
+}
+
 /** One request. */
 export interface KubeRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -57,6 +75,7 @@ export class KubeClient {
   readonly #options: Required<Omit<KubeClientOptions, 'onRetry'>> & Pick<KubeClientOptions, 'onRetry'>;
   readonly #limiter: RateLimiter;
   readonly #stats = new Map<string, number>();
+  #observers: KubeClientObserver[] = [];
   #agent: Promise<Dispatcher> | null = null;
   /** Watch streams hold their connection for minutes: they must not take the requests' ones. */
   #streamAgent: Promise<Dispatcher> | null = null;
@@ -96,6 +115,14 @@ export class KubeClient {
     let total = 0;
     for (const [key, n] of this.#stats) if (!verbs || verbs.includes(key.split(' ')[0]!)) total += n;
     return total;
+  }
+
+  /** Adds an observer of every request from now on; returns what removes it. */
+  observe(observer: KubeClientObserver): () => void {
+    this.#observers = [...this.#observers, observer];
+    return () => {
+      this.#observers = this.#observers.filter((o) => o !== observer);
+    };
   }
 
   /** Closes the connections. */
@@ -145,10 +172,18 @@ export class KubeClient {
     });
   }
 
-  #count(req: KubeRequest): void {
+  /** Counts the request; returns its verb and resource. */
+  #count(req: KubeRequest): [string, string] {
     const verb = req.verb ?? deriveVerb(req);
-    const key = `${verb} ${req.resource ?? deriveResource(req.path)}`;
+    const resource = req.resource ?? deriveResource(req.path);
+    const key = `${verb} ${resource}`;
     this.#stats.set(key, (this.#stats.get(key) ?? 0) + 1);
+    return [verb, resource];
+  }
+
+  #notify(verb: string, resource: string, code: number | 'error', started: number): void {
+    const info = { verb, resource, code, seconds: (performance.now() - started) / 1000 };
+    for (const observer of this.#observers) observer.request(info);
   }
 
   /** Sends; on a 401 to vault credentials, invalidates them and sends again with the next (a LoginError when none). */
@@ -166,7 +201,7 @@ export class KubeClient {
     await this.#limiter.acquire();
     const url = new URL((auth.server ?? this.connection.server) + req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    this.#count(req);
+    const [verb, resource] = this.#count(req);
     const headers: Record<string, string> = { ...auth.headers, accept: 'application/json', 'user-agent': this.#options.userAgent };
     let body: string | undefined;
     if (req.body !== undefined) {
@@ -186,6 +221,7 @@ export class KubeClient {
       clearTimeout(timer);
       req.signal?.removeEventListener('abort', onAbort);
     };
+    const started = this.#observers.length ? performance.now() : 0;
     try {
       const res = await undiciRequest(url, {
         method: req.method,
@@ -195,10 +231,12 @@ export class KubeClient {
         signal: local.signal,
       });
       res.body.once('close', release);
+      if (this.#observers.length) this.#notify(verb, resource, res.statusCode, started);
       return res;
     } catch (err) {
       release();
       if (req.signal?.aborted) throw err;
+      if (this.#observers.length) this.#notify(verb, resource, 'error', started);
       throw new ApiConnectionError(`${req.method} ${req.path}: ${(err as Error).message}`, { cause: err });
     }
   }
@@ -231,6 +269,10 @@ export class KubeClient {
         delay = this.#options.enforceRetryAfter ? error.retryAfter : Math.max(delay, error.retryAfter);
       }
       this.#options.onRetry?.({ method: req.method, path: req.path, attempt: attempt + 1, delay, error });
+      if (this.#observers.length) {
+        const info = { verb: req.verb ?? deriveVerb(req), resource: req.resource ?? deriveResource(req.path), code: error instanceof ApiError ? error.status : ('error' as const) };
+        for (const observer of this.#observers) observer.retry?.(info);
+      }
       await sleep(delay * 1000, req.signal);
     }
   }

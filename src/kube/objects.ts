@@ -39,7 +39,14 @@ export interface ListPage {
 export async function* listPages(
   client: KubeClient,
   resource: Res,
-  options: { namespace?: string | undefined; pageSize?: number; labelSelector?: string; signal?: AbortSignal } = {},
+  options: {
+    namespace?: string | undefined;
+    pageSize?: number;
+    labelSelector?: string;
+    /** The apiserver's shard filter (ShardedListAndWatch), e.g. `shardRange(object.metadata.uid, '0x…', '0x…')`. */
+    shardSelector?: string | undefined;
+    signal?: AbortSignal;
+  } = {},
 ): AsyncGenerator<ListPage> {
   let token: string | undefined;
   let resourceVersion = '';
@@ -47,7 +54,7 @@ export async function* listPages(
     const page = await client.request<{ kind?: string; apiVersion?: string; metadata?: { resourceVersion?: string; continue?: string }; items?: Body[] }>({
       method: 'GET',
       path: resourcePath(resource, { namespace: options.namespace }),
-      query: { limit: options.pageSize ?? 500, continue: token, labelSelector: options.labelSelector },
+      query: { limit: options.pageSize ?? 500, continue: token, labelSelector: options.labelSelector, shardSelector: options.shardSelector },
       signal: options.signal,
       verb: 'list',
       resource: resource.plural,
@@ -64,7 +71,7 @@ export async function* listPages(
 export async function listObjects(
   client: KubeClient,
   resource: Res,
-  options: { namespace?: string | undefined; pageSize?: number; labelSelector?: string; signal?: AbortSignal } = {},
+  options: Parameters<typeof listPages>[2] = {},
 ): Promise<ListResult> {
   const items: Body[] = [];
   let resourceVersion = '';

@@ -54,6 +54,10 @@ export interface WatchOptions {
   keepManagedFields?: boolean;
   /** Updated in place as the stream fails and recovers. */
   health?: WatchHealth;
+  /** The apiserver's `shardSelector` for LIST and WATCH (ShardedListAndWatch; ignored where not offered). */
+  shardSelector?: string | undefined;
+  /** Told each time a watch stream ended and is opened again (or, `gone`, the resource is listed again). */
+  onRestart?: (reason: 'closed' | 'gone' | 'failed') => void;
 }
 
 /**
@@ -141,7 +145,7 @@ export async function* watchObjects(options: WatchOptions): AsyncGenerator<Watch
         const seen = new Set<string>();
         let count = 0;
         rv = '';
-        for await (const page of listPages(client, resource, { namespace, pageSize: options.pageSize ?? 500, signal })) {
+        for await (const page of listPages(client, resource, { namespace, pageSize: options.pageSize ?? 500, signal, shardSelector: options.shardSelector })) {
           for (const object of page.items) {
             const uid = object.metadata.uid;
             if (uid) {
@@ -172,6 +176,7 @@ export async function* watchObjects(options: WatchOptions): AsyncGenerator<Watch
       if (signal.aborted) return;
       const outcome = yield* watchOnce(options, rv, known, logger, where, trim, null);
       if (outcome.rv) rv = outcome.rv;
+      if (!signal.aborted && outcome.kind !== 'unsupported') options.onRestart?.(outcome.kind);
       if (outcome.kind === 'gone') {
         logger.debug(`Restarting the watch-stream for ${where}: the resourceVersion ${rv} is gone (410).`);
         relist = true;
@@ -249,8 +254,8 @@ async function* watchOnce(
       method: 'GET',
       path: resourcePath(resource, { namespace }),
       query: listing
-        ? { watch: true, allowWatchBookmarks: true, sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan', timeoutSeconds: options.serverTimeout ?? undefined }
-        : { watch: true, allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: options.serverTimeout ?? undefined },
+        ? { watch: true, allowWatchBookmarks: true, sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan', timeoutSeconds: options.serverTimeout ?? undefined, shardSelector: options.shardSelector }
+        : { watch: true, allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: options.serverTimeout ?? undefined, shardSelector: options.shardSelector },
       signal: local.signal,
       // A streaming list counts as the list it replaces (the watch it continues as is not counted again).
       verb: listing ? 'list' : 'watch',

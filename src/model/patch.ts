@@ -75,7 +75,12 @@ export function revivePatch(patch: Record<string, unknown>): Patch {
     get: () => patch['metadata'],
   });
   if (!Object.prototype.hasOwnProperty.call(patch, 'fns')) {
-    Object.defineProperty(patch, 'fns', { configurable: true, enumerable: false, writable: false, value: [] });
+    Object.defineProperty(patch, 'fns', {
+      configurable: true,
+      enumerable: false,
+      writable: false,
+      value: [],
+    });
   }
   return patch as Patch;
 }
@@ -123,6 +128,19 @@ function mergeInto(target: Record<string, unknown>, source: Record<string, unkno
     if (isPlainObject(value) && isPlainObject(current)) mergeInto(current, value);
     else target[key] = value;
   }
+}
+
+/**
+ * Moves everything `patch` holds (its changes and its transformation functions) into a new patch and leaves
+ * `patch` empty but usable (its pre-made sub-objects in place), for a write that goes out early. Returns the
+ * new patch.
+ */
+export function drainPatch(patch: Patch): Patch {
+  const taken = newPatch(withoutMeta(patch));
+  taken.fns.push(...patch.fns.splice(0));
+  for (const key of Object.keys(patch)) delete patch[key];
+  revivePatch(patch);
+  return taken;
 }
 
 /** The two merge-patch requests of a patch: see {@link splitStatus}. `null` means "nothing to send". */

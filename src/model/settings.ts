@@ -7,6 +7,8 @@
  */
 import type { DiffBaseStorage } from './diffbase-storages.ts';
 import type { ProgressStorage } from './progress-storages.ts';
+import type { SensitiveResource } from './sensitive.ts';
+import type { WebhookServerProtocol } from './reviews.ts';
 
 /** The settings tree. Times are in seconds, as in Kopf. */
 export interface OperatorSettings {
@@ -106,6 +108,13 @@ export interface OperatorSettings {
     diffbaseStorage: DiffBaseStorage | null;
     /** Accepted for Kopf compatibility; kopf-ts never waits for its own patches' echo (docs/settings.md). */
     consistencyTimeout: number;
+    /**
+     * Resources whose fields hold secrets (not in Kopf): their values are stored only as digests in the diff-base
+     * and never logged nor shown in the devtools (docs/sensitive.md). Default: a Secret's `data` and `stringData`.
+     */
+    sensitive: SensitiveResource[];
+    /** The HMAC key of the sensitive values' digests; null: each object's uid (docs/sensitive.md). */
+    digestKey: string | null;
   };
   background: {
     cancellationPolling: number;
@@ -118,6 +127,51 @@ export interface OperatorSettings {
     watchFailureLimit: number;
     /** Seconds the event loop may be blocked (a timer late by that much) before the operator is not alive. */
     eventLoopLagLimit: number;
+  };
+  /** Kopf's peering (docs/scaling.md): operators on one peering object see each other; lower priorities pause. */
+  peering: {
+    /** The name of the KopfPeering / ClusterKopfPeering object: operators on other names do not see each other. */
+    name: string;
+    /** Do not log the keep-alives (pauses, resumes and a missing peering object are logged anyway). */
+    stealth: boolean;
+    /** This operator's priority: it pauses while a live peer has a higher one (or the same: all of them pause). */
+    priority: number;
+    /** Seconds our record is valid for the peers; the keep-alive renews it 5–10 s earlier. */
+    lifetime: number;
+    /** Peering is required: without the peering CRD the operator stays paused (set by `--peering NAME`). */
+    mandatory: boolean;
+    /** No peering at all, even if the CRD exists (`--standalone`). */
+    standalone: boolean;
+    /** ClusterKopfPeering (cluster-wide operators, `-A`) rather than a KopfPeering in every served namespace. */
+    clusterwide: boolean;
+  };
+  /** Scale-out (docs/scaling.md): replicas share the objects by shards, each shard a Lease held by one replica. */
+  sharding: {
+    /** How many shards (`--shards S`); null: no sharding (every replica handles everything). 1: leader election. */
+    shards: number | null;
+    /** The sharding group: the Leases are `NAME-shard-I-of-S` and `NAME-member-…` (one group per operator). */
+    name: string;
+    /** Where the Leases live; null: the first served namespace, else `default`. */
+    namespace: string | null;
+    /** Seconds a Lease is valid after its last renewal: a dead replica's shards are taken after this. */
+    leaseDuration: number;
+    /** Seconds without a successful renewal after which a holder stops handling the shard (< leaseDuration). */
+    renewDeadline: number;
+    /** Seconds between renewals, attempts to acquire, and looks at the other replicas. */
+    retryPeriod: number;
+    /** Use the apiserver's shardSelector (ShardedListAndWatch) when it is offered: watch only the held shards. */
+    serverSide: boolean;
+  };
+  /** Admission webhooks (docs/admission.md): Kopf's `settings.admission`. */
+  admission: {
+    /** The webhook server or tunnel (`new kopf.WebhookServer(…)` & co.); required when admission handlers exist. */
+    server: WebhookServerProtocol | null;
+    /** The name of the Validating/MutatingWebhookConfiguration the operator keeps up to date; null: not managed. */
+    managed: string | null;
+    /** `timeoutSeconds` of the managed webhooks (1–30); each request is answered within it. */
+    timeoutSeconds: number;
+    /** The largest review body the server reads, in bytes; larger ones get 413. */
+    maxBodySize: number;
   };
   process: {
     /**
@@ -167,9 +221,14 @@ export function defaultSettings(): OperatorSettings {
       progressStorage: null,
       diffbaseStorage: null,
       consistencyTimeout: 5,
+      sensitive: [{ resource: { group: '', plural: 'secrets' }, fields: ['data', 'stringData'] }],
+      digestKey: null,
     },
     background: { cancellationPolling: 60 },
     liveness: { cachingPeriod: 10, watchFailureLimit: 60, eventLoopLagLimit: 5 },
+    peering: { name: 'default', stealth: false, priority: 0, lifetime: 60, mandatory: false, standalone: false, clusterwide: false },
+    sharding: { shards: null, name: 'kopf-ts', namespace: null, leaseDuration: 15, renewDeadline: 10, retryPeriod: 2, serverSide: true },
+    admission: { server: null, managed: null, timeoutSeconds: 30, maxBodySize: 8 * 1024 * 1024 },
     process: { hungTasksTimeout: 5 },
   };
 }

@@ -11,8 +11,8 @@ import { toSvg } from '../../src/devtools/svg.ts';
 
 const docsUrl = new URL('../../docs/', import.meta.url);
 
-test('every machine of machines/index.ts is rendered: object, daemon, timer', (t) => {
-  t.deepEqual(Object.keys(MACHINES), ['object', 'daemon', 'timer']);
+test('every machine of machines/index.ts is rendered: object, daemon, lease, timer, webhook', (t) => {
+  t.deepEqual(Object.keys(MACHINES), ['object', 'daemon', 'lease', 'timer', 'webhook']);
 });
 
 for (const id of Object.keys(MACHINES)) {

@@ -36,7 +36,7 @@ test('kopf-ts run --devtools prints a tokened URL and shows the objects it handl
     const lines = detail.timeline.map((l) => `${l.kind}: ${l.text}`).join('\n');
     t.regex(lines, /watch: (ADDED|LISTED) rv=\d+: idle → creating/); // LISTED when created before the watch began
     t.regex(lines, /handler\.end: create_fn succeeded/);
-    t.regex(lines, /patch: patch \(done\): .*"status":\{"create_fn":\{"message":"hello world"\}\}/);
+    t.regex(lines, /patch: patch \(done\): .*"status":\{"create_fn":\{"message":"hello world"\}/);
   } finally {
     t.is(await op.stop(), 0, op.output.slice(-3000));
     await user.close();

@@ -20,6 +20,7 @@ const SAMPLE: Record<string, unknown> = {
   retries: 3,
   backoff: 1,
   offload: false,
+  registry,
   labels: { a: 'b' },
   annotations: { c: kopf.PRESENT },
   when: () => true,
@@ -36,6 +37,12 @@ const SAMPLE: Record<string, unknown> = {
   interval: 1,
   idle: 1,
   sharp: true,
+  operation: 'CREATE',
+  operations: ['CREATE', 'UPDATE'],
+  subresource: 'status',
+  persistent: true,
+  sideEffects: true,
+  ignoreFailures: true,
 };
 
 function fn(): void {}
@@ -102,7 +109,7 @@ test.serial('an unknown option names the option, the handler and the valid optio
   t.regex(err!.message, /kopf\.on\.create\(\) of the handler "create_fn": unknown option 'idd'\./);
   t.regex(
     err!.message,
-    /Valid options: id, param, errors, timeout, retries, backoff, offload, labels, annotations, when, field, value\.$/,
+    /Valid options: id, param, errors, timeout, retries, backoff, offload, registry, labels, annotations, when, field, value\.$/,
   );
   t.deepEqual(registry.all(), [], 'nothing is registered');
 });
@@ -112,7 +119,7 @@ test.serial("another registration's option is unknown here", (t) => {
     message: /kopf\.on\.create\(\) of the handler "fn": unknown option 'interval'/,
   });
   t.throws(() => kopf.on.event('kopfexamples', { retries: 3 } as any, fn), {
-    message: /unknown option 'retries'.*Valid options: id, param, offload, labels/,
+    message: /unknown option 'retries'.*Valid options: id, param, offload, registry, labels/,
   });
   t.throws(() => kopf.daemon('kopfexamples', { sharp: true } as any, fn), {
     message: /kopf\.daemon\(\) of the handler "fn": unknown option 'sharp'/,
@@ -228,4 +235,16 @@ test.serial('numbers: seconds and retries must be non-negative numbers, a timer 
     kopf.timer('kopfexamples', { interval: 0.5, idle: 0, timeout: null, initialDelay: () => 1 }, fn),
   );
   t.is(registry.all().length, 1);
+});
+
+test("registry: the handler goes to the given registry (Kopf's registry=), not the default one; a non-registry is an error", (t) => {
+  const own = new kopf.Registry();
+  kopf.on.create('kopfexamples', { registry: own }, function mine() {});
+  kopf.on.event('kopfexamples', { registry: own }, function seen() {});
+  kopf.on.startup({ registry: own }, function started() {});
+  t.deepEqual(own.handlerIds(), ['changing:mine', 'event:seen', 'activity:started']);
+  t.deepEqual(registry.handlerIds(), []);
+  t.throws(() => kopf.on.create('kopfexamples', { registry: {} } as any, fn), {
+    message: /registry must be a kopf\.Registry, got/,
+  });
 });

@@ -157,3 +157,20 @@ test('manifests: a Role for Events in the operator namespace when it is not serv
   );
   t.deepEqual(role?.rules, [EVENTS]);
 });
+
+test("peering: the ClusterKopfPeering cluster-wide, the KopfPeering in each served namespace; sharding: Leases in the operator's namespace", (t) => {
+  // Rules of one group with the same verbs are merged: look for the resource among a rule's resources.
+  const grants = (rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[], plural: string): boolean =>
+    rules.some((r) => r.apiGroups.includes('kopf.dev') && r.resources.includes(plural) && ['get', 'list', 'watch', 'patch'].every((v) => r.verbs.includes(v)));
+  const leases = { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'create', 'update'] };
+  const wide = requiredPermissions(watched('kex'), { clusterwide: true, namespaces: [], operatorNamespace: 'ops', peering: true, sharding: true });
+  t.true(grants(wide.cluster, 'clusterkopfpeerings'));
+  t.deepEqual(wide.operatorNamespaced, [leases]);
+  const narrow = requiredPermissions(watched('kex'), { clusterwide: false, namespaces: ['ns1'], operatorNamespace: 'ns1', peering: true, sharding: true });
+  t.true(grants(narrow.namespaced, 'kopfpeerings'));
+  const role = rbacManifests(narrow, { name: 'op', namespace: 'ns1' }).find((m) => m.kind === 'Role') as { rules: { resources: string[] }[] };
+  t.true(role.rules.some((r) => r.resources.includes('leases')), 'the Leases join the Role of the served namespace');
+  t.true(role.rules.some((r) => r.resources.includes('kopfpeerings')));
+  const plain = requiredPermissions(watched('kex'), { clusterwide: true, namespaces: [], operatorNamespace: 'ops' });
+  t.false(JSON.stringify(plain).includes('leases') || JSON.stringify(plain).includes('peerings'), 'nothing by default');
+});

@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import type { ExecutionContext } from 'ava';
+import { createServer } from 'node:net';
 import { KopfRunner } from '../../src/testing.ts';
 import { testCluster, type TestCluster, KOPFEXAMPLES, eventually } from './cluster.ts';
 
@@ -163,4 +164,39 @@ export function checkKopfE2e(t: ExecutionContext, output: string, prefix: string
     marks.failures,
   );
   t.deepEqual(failures, marks.failures ?? {}, 'failure counts');
+}
+
+/** Waits (bounded) until a started `kopf-ts` exits by itself (a start that fails); its exit code and output. */
+export async function untilExit(
+  op: KopfRunner,
+): Promise<{ code: number | null | undefined; output: string }> {
+  try {
+    await eventually(() => op.exitCode !== undefined, `kopf-ts to exit; output:\n${op.output}`, 30_000);
+  } finally {
+    await op.stop();
+  }
+  return { code: op.exitCode, output: op.output };
+}
+
+/**
+ * Holds a loopback port while `kopf-ts` starts with the options `args(port)` name it in (through `exits`,
+ * e.g. a test's wrapper of {@link untilExit}): it must exit with 1 saying `${what} cannot listen on
+ * 127.0.0.1:PORT: … EADDRINUSE`.
+ */
+export async function assertTakenPortFails(
+  t: ExecutionContext,
+  exits: (args: string[]) => Promise<{ code: number | null | undefined; output: string }>,
+  args: (port: number) => string[],
+  what: string,
+): Promise<void> {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = (taken.address() as { port: number }).port;
+  try {
+    const { code, output } = await exits(args(port));
+    t.is(code, 1, output);
+    t.regex(output, new RegExp(`kopf-ts: ${what} cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+  } finally {
+    taken.close();
+  }
 }

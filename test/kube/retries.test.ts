@@ -1,4 +1,5 @@
-// Retries of 429 Too Many Requests with Retry-After, against the real API server: a user limited by API
+// Retries of 429 Too Many Requests with Retry-After, against the real API server (and what a client observer,
+// the metrics' source, sees of them): a user limited by API
 // Priority and Fairness (one tiny priority level that rejects instead of queueing) floods the server; the
 // client retries every rejected request after the server's Retry-After and all of them succeed.
 import test from 'ava';
@@ -75,6 +76,10 @@ test('429 responses are retried after Retry-After until they succeed', async (t)
     errorBackoffs: Array(40).fill(0.1),
     onRetry: ({ error, delay }) => retries.push({ status: error instanceof ApiTooManyRequestsError ? 429 : undefined, delay }),
   });
+  // What the metrics observe (src/engine/metrics.ts): every answer with its code, and every retry.
+  const observed: { code: number | 'error'; seconds: number }[] = [];
+  const retried: (number | 'error')[] = [];
+  client.observe({ request: (r) => observed.push(r), retry: (r) => retried.push(r.code) });
   try {
     // Rounds of 40 requests at once until the server has rejected some (on a fast, quiet machine one round may
     // all fit through its one seat); bounded.
@@ -92,6 +97,11 @@ test('429 responses are retried after Retry-After until they succeed', async (t)
     t.true(throttled.length > 0, `the server rejected some requests with 429 (retries: ${retries.length}, requests: ${sent})`);
     t.true(throttled.every((r) => r.delay >= 1), 'each retry waited at least the server\'s Retry-After (1 s), not the 0.1 s backoff');
     t.true(client.count(['list']) > sent, 'the rejected requests were sent again');
+    t.is(observed.length, client.count(['list']), 'the observer saw every request');
+    t.is(observed.filter((r) => r.code === 429).length, throttled.length, 'each 429 answer observed');
+    t.is(observed.filter((r) => r.code === 200).length, sent, 'and each success');
+    t.deepEqual(retried, retries.map((r) => r.status ?? 'error'), 'each retry observed with its code');
+    t.true(observed.every((r) => r.seconds >= 0 && r.seconds < 60));
   } finally {
     await client.close();
   }

@@ -5,7 +5,6 @@
 // deleted while the operator runs with scanning off) and while the event loop is blocked; healthy again after
 // each. Bad --liveness values and a taken port are clear errors at start.
 import test from 'ava';
-import { createServer } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { KopfRunner } from '../../src/testing.ts';
 import { testCluster, eventually, rawRequest, crdManifest, type TestCluster } from '../helpers/cluster.ts';
 import { kex } from '../helpers/kube.ts';
+import { assertTakenPortFails, untilExit } from '../helpers/example.ts';
 
 const OPERATOR = fileURLToPath(new URL('../fixtures/observe/liveness.ts', import.meta.url));
 const GROUP = 'liveness.probes.kopf.dev';
@@ -200,16 +200,11 @@ test.serial('a blocked event loop: the answer waits for it and is a 500; 200 aga
 });
 
 /** Runs `kopf-ts run` until it exits by itself (bounded). */
-async function exits(args: string[]): Promise<{ code: number | null | undefined; output: string }> {
+function exits(args: string[]): Promise<{ code: number | null | undefined; output: string }> {
   const op = new KopfRunner(['run', '--standalone', '-n', cluster.namespace, ...args, OPERATOR], {
     env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath },
   }).start();
-  try {
-    await eventually(() => op.exitCode !== undefined, `kopf-ts to exit; output:\n${op.output}`, 30_000);
-  } finally {
-    await op.stop();
-  }
-  return { code: op.exitCode, output: op.output };
+  return untilExit(op);
 }
 
 test.serial('bad --liveness values and a taken port: a clear error and exit code 1', async (t) => {
@@ -229,17 +224,10 @@ test.serial('bad --liveness values and a taken port: a clear error and exit code
     t.regex(output, message);
     t.notRegex(output, /Watching| {4}at /, 'nothing started, no stack trace');
   }
-  const taken = createServer();
-  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-  const port = (taken.address() as { port: number }).port;
-  try {
-    const { code, output } = await exits(['--liveness', `http://127.0.0.1:${port}/healthz`]);
-    t.is(code, 1, output);
-    t.regex(
-      output,
-      new RegExp(`kopf-ts: The liveness endpoint cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`),
-    );
-  } finally {
-    taken.close();
-  }
+  await assertTakenPortFails(
+    t,
+    exits,
+    (port) => ['--liveness', `http://127.0.0.1:${port}/healthz`],
+    'The liveness endpoint',
+  );
 });

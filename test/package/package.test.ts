@@ -63,6 +63,7 @@ test('the tarball ships the compiled package and nothing of the repository’s o
     'dist/src/devtools/page/app.js',
     'tools/control-plane/build.sh',
     'tools/control-plane/go.sum',
+    'peering.yaml', // `kopf-ts peering-crds` prints it
   ]) {
     t.true(packed.files.includes(needed), `${needed} is packed`);
   }

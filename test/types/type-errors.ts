@@ -115,3 +115,15 @@ kopf.timer<Spec>(
   },
   noop,
 );
+
+// Admission: no retries for webhooks; operations are Kopf's four.
+// @ts-expect-error -- webhooks have no retries
+kopf.on.validate('kopfexamples', { retries: 3 }, noop);
+// @ts-expect-error -- not an admission operation
+kopf.on.mutate('kopfexamples', { operations: ['PATCH'] }, noop);
+kopf.on.validate<Spec>('kopfexamples', async function typed({ spec, warnings }) {
+  // @ts-expect-error -- warnings are strings
+  warnings.push(1);
+  // @ts-expect-error -- no such field in the spec
+  void spec.colour;
+});

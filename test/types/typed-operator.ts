@@ -217,3 +217,24 @@ kopf.on.create('kopfexamples', async function make_child({ body, name }) {
   kopf.adopt(child, body);
   return { child: child.metadata.name };
 });
+
+// Admission: the servers in a startup handler; typed validators and mutators with their kwargs.
+kopf.on.startup(async function admission({ settings }) {
+  settings.admission.server = new kopf.WebhookAutoServer({ port: 9443, extraSans: ['operator.example.com'] });
+  settings.admission.managed = 'auto.kopf.dev';
+  settings.admission.timeoutSeconds = 10;
+});
+kopf.on.validate<KopfExampleSpec>(
+  'kopfexamples',
+  { operations: ['CREATE', 'UPDATE'], ignoreFailures: true },
+  function check_size({ spec, old, warnings, dryrun, userinfo, operation, sslpeer, headers }) {
+    assertType<Equal<typeof spec, KopfExampleSpec>>(spec);
+    assertType<Equal<typeof old, kopf.Body<KopfExampleSpec, kopf.Status> | null>>(old);
+    assertType<Equal<typeof operation, kopf.Operation>>(operation);
+    if (spec.size > 10 && !dryrun) throw new kopf.AdmissionError(`Too big for ${userinfo.username ?? 'you'}.`, { code: 400 });
+    warnings.push(`via ${String(headers['user-agent'])}, peer ${JSON.stringify(sslpeer.subject ?? null)}`);
+  },
+);
+kopf.on.mutate<KopfExampleSpec>('kopfexamples', async function default_size({ spec, patch }) {
+  if (!spec.size) patch.spec.size = 1;
+});

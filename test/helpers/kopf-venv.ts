@@ -1,6 +1,7 @@
 /**
- * The real Kopf for the side-by-side benchmarks: a Python venv at ~/.cache/kopf-ts/bench/venv with
- * `kopf==1.45.*` pip-installed from PyPI, created on first use. Called by bench/run.ts before any scenario.
+ * The real Kopf for the side-by-side benchmarks and the cross-peering test: a Python venv at
+ * ~/.cache/kopf-ts/bench/venv with `kopf==1.45.*` pip-installed from PyPI, created on first use. Called by
+ * bench/cluster.ts before any scenario, by test/peering/kopf-cross.test.ts, and by `.ci/run` (prepared once).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
