@@ -1,11 +1,12 @@
 // src/kube against the real control plane: discovery, create/get/paginated list, merge, JSON and status
 // patches, typed errors, and the request counters.
 import test from 'ava';
+import v8 from 'node:v8';
 import { testCluster, type TestCluster } from '../helpers/cluster.ts';
 import { kubeClient, kex, KEX_RESOURCE } from '../helpers/kube.ts';
 import { discoverResources } from '../../src/kube/discovery.ts';
 import { createObject, getObject, listObjects, patchObject, deleteObject } from '../../src/kube/objects.ts';
-import { ApiNotFoundError, ApiUnprocessableError, ApiConflictError, ignoreNotFound } from '../../src/kube/errors.ts';
+import { ApiConnectionError, ApiNotFoundError, ApiUnprocessableError, ApiConflictError, ignoreNotFound } from '../../src/kube/errors.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
 
 let cluster: TestCluster;
@@ -103,4 +104,20 @@ test('the rate limiter holds requests to qps after the burst', async (t) => {
   const elapsed = Date.now() - started;
   t.true(elapsed >= 350, `6 requests at 10 qps with a burst of 2 took ${elapsed} ms (≥ 400 ms expected, minus jitter)`);
   await slow.close();
+});
+
+test.serial('requestTimeout aborts a request that takes longer; a finished request keeps no timer or signal', async (t) => {
+  // A WATCH read as a plain request never ends by itself: the timeout is what ends it.
+  const slow = kubeClient(cluster, { requestTimeout: 1, errorBackoffs: [] });
+  const started = Date.now();
+  const err = await t.throwsAsync(slow.request({ method: 'GET', path: `/api/v1/namespaces/${cluster.namespace}/configmaps`, query: { watch: true } }));
+  t.true(err instanceof ApiConnectionError, String(err));
+  t.true(Date.now() - started >= 1000 && Date.now() - started < 10_000, `ended after ${Date.now() - started} ms`);
+  await slow.close();
+  // Each request's timeout (300 s by default) is released with its response, not kept until it would fire:
+  // no AbortSignal per request stays alive (v8.queryObjects collects garbage first, then counts).
+  const signals = (): number => v8.queryObjects(AbortSignal, { format: 'count' });
+  const before = signals();
+  for (let i = 0; i < 30; i++) await client.request({ method: 'GET', path: `/api/v1/namespaces/${cluster.namespace}` });
+  t.true(signals() - before < 5, `live AbortSignals: ${before} → ${signals()} after 30 requests`);
 });
