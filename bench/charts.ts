@@ -3,7 +3,7 @@
  * docs/benchmarks/results.json (bench/results.ts): `npm run bench:charts`. Plain SVG, no dependency:
  *   rss-by-objects.svg   operator RSS against the number of idle objects (scenario c), kopf-ts and Kopf;
  *   cpu-per-change.svg   operator CPU ms per handled change (scenarios a and b), kopf-ts and Kopf;
- *   churn-rss.svg        RSS after each round of churn (scenario g), kopf-ts and Kopf.
+ *   churn-rss.svg        RSS after each round of churn (scenario g), kopf-ts and Kopf (and kopf-ts's heap after a GC).
  * A chart whose figures were not recorded yet is skipped (and said so).
  */
 import { writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { readResults } from './results.ts';
 
 const OUT = fileURLToPath(new URL('../docs/benchmarks/', import.meta.url));
-const COLORS: Record<string, string> = { 'kopf-ts': '#2563eb', Kopf: '#dc2626', bare: '#6b7280' };
+const COLORS: Record<string, string> = { 'kopf-ts': '#2563eb', Kopf: '#dc2626', bare: '#6b7280', 'kopf-ts heap': '#60a5fa' };
 const MiB = 2 ** 20;
 const W = 640;
 const H = 360;
@@ -121,10 +121,11 @@ else skipped.push('cpu-per-change.svg (no scenario a/b CPU figures)');
 // Churn (g).
 const churnSeries: Series[] = [];
 for (const impl of ['kopf-ts', 'Kopf']) {
-  const r = results[`g/${impl}`]?.value as { rss: number[] } | undefined;
+  const r = results[`g/${impl}`]?.value as { rss: number[]; heapUsed?: number[] } | undefined;
   if (r) churnSeries.push({ name: impl, points: r.rss.map((b, i): [number, number] => [i + 1, b / MiB]) });
+  if (r?.heapUsed) churnSeries.push({ name: `${impl} heap`, points: r.heapUsed.map((b, i): [number, number] => [i + 1, b / MiB]) });
 }
-if (churnSeries.length) write('churn-rss.svg', lineChart('RSS after each churn round (scenario g)', 'round', 'RSS, MiB', churnSeries));
+if (churnSeries.length) write('churn-rss.svg', lineChart('RSS (and kopf-ts heap) after each churn round (scenario g)', 'round', 'MiB', churnSeries));
 else skipped.push('churn-rss.svg (no scenario g figures)');
 
 console.log(`wrote ${written.map((f) => `docs/benchmarks/${f}`).join(', ') || 'nothing'}${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}`);
