@@ -6,18 +6,14 @@
  * through `kopf.run()` / `kopf.operator()` in the front door.
  */
 import { Memo } from '../model/memo.ts';
-import { matchAnyNamespace } from '../model/namespaces.ts';
 import { resourceName, type Resource } from '../model/resource.ts';
 import { defaultSettings, type OperatorSettings } from '../model/settings.ts';
 import { storagesOf } from '../model/storages.ts';
 import { KubeClient } from '../kube/client.ts';
 import type { LoginError } from '../kube/vault.ts';
-import { CRD_RESOURCE, NAMESPACE_RESOURCE, discoverResources } from '../kube/discovery.ts';
+import { discoverResources } from '../kube/discovery.ts';
 import { EventWriter } from '../kube/events.ts';
-import { watchObjects } from '../kube/watch.ts';
 import { getDefaultRegistry, registryRef, type Registry } from '../handlers/registry.ts';
-import { selectResources, type Selector } from '../handlers/selector.ts';
-import type { Logger } from '../observe/log.ts';
 import { configuredRootLogger } from '../observe/configure.ts';
 import { runActivities } from './activities.ts';
 import { checkSensitive } from './sensitive.ts';
@@ -30,8 +26,8 @@ import type { ResourceContext } from './resource-services.ts';
 import { Semaphore } from './semaphore.ts';
 import { EventQueues } from './event-queues.ts';
 import { startWatcher, type Watcher } from './watchers.ts';
-import type { ObjectActorOptions } from './object-actor.ts';
-import type { TimelineSink } from './timeline.ts';
+import { followCrds, followNamespaces } from './scope-followers.ts';
+import { servedResources } from './resource-selection.ts';
 import { parseLivenessEndpoint } from '../observe/liveness-endpoint.ts';
 import { parseMetricsEndpoint } from '../observe/metrics-endpoint.ts';
 import type { EngineMetrics } from './metrics.ts';
@@ -43,66 +39,12 @@ import { applyPeeringOptions, startPeering } from '../peering/peering.ts';
 import { detectOwnId } from '../peering/identity.ts';
 import { leaseNamespace, startSharding } from '../peering/sharding.ts';
 import { startAdmission, type RunningAdmission } from '../admission/admission.ts';
-import type { ReviewSummary } from '../admission/review.ts';
+import { admissionTimeline } from './admission-timeline.ts';
+import type { OperatorOptions } from './operator-options.ts';
 
-/** Options of {@link runOperator} (and `kopf.run()`). */
-export interface OperatorOptions {
-  registry?: Registry;
-  settings?: OperatorSettings;
-  logger?: Logger;
-  /** Namespace patterns (Kopf's globs with `!` exclusions); ignored when `clusterwide`. */
-  namespaces?: string[];
-  clusterwide?: boolean;
-  /** No peering even if the peering CRD exists (Kopf's `standalone`; default: settings.peering.standalone). */
-  standalone?: boolean;
-  /** Our priority among the peers (Kopf's `priority`; `--dev` is 666). */
-  priority?: number;
-  /** The peering object's name; makes peering mandatory (Kopf's `peering_name`, `--peering`). */
-  peeringName?: string;
-  /** Share the objects among replicas by this many Lease-held shards (`--shards`; settings.sharding.shards). */
-  shards?: number;
-  /** A kubeconfig file; default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account. */
-  kubeconfig?: string;
-  /** The operator's files (for sync handlers on the worker pool). */
-  moduleUrls?: string[];
-  /** A client to use instead of one built from the kubeconfig (tests read its request counters). */
-  client?: KubeClient;
-  /** Stops the operator when aborted. */
-  signal?: AbortSignal;
-  /** Called once the startup activities succeeded and the watches are started. */
-  onReady?: () => void;
-  /** Called while stopping, once the object actors are stopped: how many reactions were abandoned at the exit timeout. */
-  onStopping?: (summary: { abandoned: number }) => void;
-  memo?: object;
-  /**
-   * An XState inspection observer given to every object actor (and so to its children): the devtools', or
-   * `@statelyai/inspect`'s `inspector.inspect`. It costs event throughput; unset (the default), nothing is observed.
-   */
-  inspect?: ObjectActorOptions['inspect'];
-  /** Receives the objects' timelines (handler runs, patches, errors) for the devtools; unset by default. */
-  timeline?: TimelineSink;
-  /**
-   * Kopf's `liveness_endpoint` (`--liveness`): serve the probes' results and the operator's health at
-   * `http://HOST:PORT/PATH` once the startup handlers succeeded (docs/probes.md). Unset: no endpoint.
-   */
-  livenessEndpoint?: string;
-  /**
-   * Which objects this operator may handle now, besides peering's pause (src/engine/ownership.ts): objects
-   * not owned are not handled, their daemons and timers stop, and they resume when owned again.
-   */
-  ownership?: Ownership;
-  /**
-   * `--metrics HOST:PORT`: serve the operator's Prometheus metrics at `http://HOST:PORT/metrics` (docs/metrics.md),
-   * from the liveness endpoint's server when that has the same HOST:PORT. Each operator has metrics of its own.
-   * Unset: no metrics (prom-client is not even loaded).
-   */
-  metricsEndpoint?: string;
-}
+export type { OperatorOptions } from './operator-options.ts';
 
 const PLAIN_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** How long CRD events are collected before their groups are rediscovered (a CRD applied with others, a burst). */
-const CRD_RESCAN_DELAY_MS = 300;
 
 /** How long an exiting operator waits for daemons and timers: the longest cancellation backoff + timeout. */
 function backgroundExitMs(registry: Registry, settings: OperatorSettings): number {
@@ -113,28 +55,6 @@ function backgroundExitMs(registry: Registry, settings: OperatorSettings): numbe
       longest = Math.max(longest, (h.cancellationBackoff ?? 0) + (h.cancellationTimeout ?? exit));
   }
   return (longest + 1) * 1000;
-}
-
-/** The admission reviews of an object as its timeline entries, one per handler. */
-function admissionTimeline(sink: TimelineSink): (key: string | null, summary: ReviewSummary) => void {
-  return (key, summary) => {
-    for (const v of summary.verdicts) {
-      // An object being created has no uid yet: the devtools match it by name when its actor appears.
-      sink(key ?? `${summary.resource}/`, {
-        type: 'admission',
-        handler: v.handler,
-        namespace: summary.namespace,
-        name: summary.name,
-        operation: v.operation,
-        dryrun: v.dryrun,
-        allowed: v.allowed,
-        ...(v.message !== undefined ? { message: v.message } : {}),
-        patch: summary.patch,
-        warnings: summary.warnings,
-        ms: v.ms,
-      });
-    }
-  };
 }
 
 /**
@@ -348,26 +268,8 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
     );
     discovered = groups ? [...discovered.filter((r) => !groups.has(r.group)), ...found] : found;
     const resources = discovered;
-    const selected = new Map<string, Resource>();
-    const selectorsOf = new Map<string, Set<Selector>>();
-    for (const selector of registry.selectors()) {
-      const resolution = selectResources(selector, resources);
-      if (resolution.ambiguous.length) {
-        logger.warn(
-          `Ambiguous resources will not be served (try specifying API groups): ${selector.text} → ${resolution.ambiguous.map(resourceName).join(', ')}`,
-        );
-      } else if (resolution.unresolved) {
-        logger.warn(`Unresolved resources cannot be served (try creating their CRDs): ${selector.text}`);
-      }
-      for (const r of resolution.resources) {
-        selected.set(resourceName(r), r);
-        const set = selectorsOf.get(resourceName(r)) ?? new Set<Selector>();
-        set.add(selector);
-        selectorsOf.set(resourceName(r), set);
-      }
-    }
-    for (const [name, resource] of selected) {
-      const selectors = selectorsOf.get(name) ?? new Set<Selector>();
+    const selected = servedResources(registry.selectors(), resources, logger);
+    for (const [name, { resource, selectors }] of selected) {
       const existing = contexts.get(name);
       if (existing) existing.selectors = selectors;
       else
@@ -425,8 +327,8 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
       onReview: options.timeline ? admissionTimeline(options.timeline) : undefined,
     });
     indexing?.readiness.unblock('orchestration');
-    if (dynamicNamespaces) background.push(followNamespaces());
-    if (!settings.scanning.disabled) background.push(followCrds());
+    if (dynamicNamespaces) background.push(namespacesFollowed());
+    if (!settings.scanning.disabled) background.push(crdsFollowed());
     logger.info(
       `kopf-ts operator is running (${clusterwide ? 'cluster-wide' : `namespaces: ${patterns.join(', ')}`}).`,
     );
@@ -478,73 +380,36 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
     }
   }
 
-  async function followNamespaces(): Promise<void> {
-    const health = watches.track('namespaces');
-    for await (const item of watchObjects({
+  function namespacesFollowed(): Promise<void> {
+    return followNamespaces({
       client,
-      resource: NAMESPACE_RESOURCE,
       signal,
-      pageSize: settings.watching.listPageSize,
-      streamingLists: settings.watching.streamingLists,
-      health,
-    })) {
-      if (item.kind === 'listed') {
+      settings,
+      watches,
+      patterns,
+      initial: servedNamespaces,
+      onChange: (served, listed) => {
+        servedNamespaces = new Set(served);
         reconcileWatchers();
-        markNamespacesListed();
-        continue;
-      }
-      const ns = item.event.object;
-      const name = ns.metadata.name ?? '';
-      const gone =
-        item.event.type === 'DELETED' ||
-        (ns.metadata.deletionTimestamp &&
-          !(ns.status as { conditions?: unknown[] } | undefined)?.conditions?.length);
-      const next = new Set(servedNamespaces);
-      if (!gone && matchAnyNamespace(name, patterns)) next.add(name);
-      else next.delete(name);
-      if (next.size !== servedNamespaces.size || [...next].some((n) => !servedNamespaces.has(n))) {
-        servedNamespaces = next;
-        if (item.event.type !== null) reconcileWatchers();
-      }
-    }
+        if (listed) markNamespacesListed();
+      },
+    });
   }
 
-  async function followCrds(): Promise<void> {
-    const pendingGroups = new Set<string>();
-    let rescanTimer: NodeJS.Timeout | null = null;
-    let rescans = Promise.resolve();
-    const health = watches.track('customresourcedefinitions');
-    for await (const item of watchObjects({
+  function crdsFollowed(): Promise<void> {
+    return followCrds({
       client,
-      resource: CRD_RESOURCE,
       signal,
-      pageSize: settings.watching.listPageSize,
-      streamingLists: settings.watching.streamingLists,
-      health,
-    })) {
-      if (item.kind === 'listed' || item.event.type === null) continue;
-      // Debounced: the groups of CRD events within CRD_RESCAN_DELAY_MS are rediscovered together, once.
-      const spec = item.event.object.spec as { group?: unknown; names?: { plural?: unknown } } | undefined;
-      const group = typeof spec?.group === 'string' ? spec.group : '';
-      const crd = `${group}/${String(spec?.names?.plural)}`;
-      if (item.event.type === 'DELETED') deletedCrds.add(crd);
-      else deletedCrds.delete(crd);
-      pendingGroups.add(group);
-      rescanTimer ??= setTimeout(() => {
-        rescanTimer = null;
-        const groups = new Set(pendingGroups);
-        pendingGroups.clear();
-        // Then the admission handlers' resources too (src/admission).
-        rescans = rescans.then(() =>
-          rescan(groups)
-            .catch((err: unknown) => {
-              if (!signal.aborted) logger.warn(`Rescanning the resources failed: ${(err as Error).message}`);
-            })
-            .then(() => admission?.refresh()),
-        );
-      }, CRD_RESCAN_DELAY_MS);
-    }
-    if (rescanTimer) clearTimeout(rescanTimer);
-    await rescans;
+      settings,
+      watches,
+      deleted: deletedCrds,
+      // Rediscover the changed groups, then the admission handlers' resources too (src/admission).
+      onGroups: (groups) =>
+        rescan(groups)
+          .catch((err: unknown) => {
+            if (!signal.aborted) logger.warn(`Rescanning the resources failed: ${(err as Error).message}`);
+          })
+          .then(() => admission?.refresh()),
+    });
   }
 }
