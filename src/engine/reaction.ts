@@ -219,6 +219,10 @@ export async function react(
     } else if (hasStatus && split.main !== null) {
       // Only the object's write: it spends the marks of earlier writes (clearing them would take a request).
       spendMarks(patch, latest, change, prefix);
+    } else if (split.main === null && split.status === null) {
+      // Nothing to write (e.g. a deletion without results): no request just to tidy up. Only marks of this very
+      // change (written early in this reaction) must not outlive it: they are spent, at the cost of one request.
+      spendMarks(patch, latest, change, prefix);
     } else {
       // One request holding everything (the diff-base in status, or no status subresource): it is itself the
       // durable record, and takes the marks away with it.

@@ -263,3 +263,51 @@ test.serial(
     await user.close();
   },
 );
+
+test.serial(
+  'the bench lifecycle (results on create and update, none on delete): 3 + 2 + 1 writes, the marks never cost one',
+  async (t) => {
+    const registry = new kopf.Registry();
+    kopf.setDefaultRegistry(registry);
+    kopf.on.create('kopfexamples', { labels: { case: 'bench' } }, async function create_fn() {
+      return { message: 'created' };
+    });
+    kopf.on.update('kopfexamples', { labels: { case: 'bench' } }, async function update_fn({ spec }) {
+      return { field: (spec as { field?: string }).field ?? null };
+    });
+    kopf.on.delete('kopfexamples', { labels: { case: 'bench' } }, async function delete_fn() {
+      return null;
+    });
+    const { client, stopOperator } = await inProcessOperator();
+    const user = kubeClient(cluster);
+    const ns = cluster.namespace;
+    const ref = { namespace: ns, name: 'bench' };
+    const diffBaseHas = async (value: string): Promise<boolean> =>
+      Boolean(
+        (await getObject(user, KEX_RESOURCE, ref)).metadata.annotations?.[
+          'kopf.zalando.org/last-handled-configuration'
+        ]?.includes(`"field":"${value}"`),
+      );
+    const w0 = writes(client);
+    await createObject(user, KEX_RESOURCE, kex('bench', { field: 'a' }, { labels: { case: 'bench' } }), ns);
+    await eventually(() => diffBaseHas('a'), 'creation handled');
+    await eventually(() => writes(client) - w0 === 3, 'finalizer, results, diff-base', 5000);
+    await patchObject(user, KEX_RESOURCE, ref, { spec: { field: 'b' } }, { type: 'merge' });
+    await eventually(() => diffBaseHas('b'), 'update handled');
+    await eventually(() => writes(client) - w0 === 5, 'results, diff-base', 5000);
+    await deleteObject(user, KEX_RESOURCE, ref);
+    await eventually(
+      async () =>
+        await getObject(user, KEX_RESOURCE, ref).then(
+          () => false,
+          (err: unknown) => ignoreNotFound(err) === undefined,
+        ),
+      'gone',
+    );
+    // Deletion: only the finalizer's removal (no result; the update's marks are left alone, not cleared).
+    await eventually(() => writes(client) - w0 === 6, 'the finalizer released', 5000);
+    t.is(writes(client) - w0, 6, "2 per change, as Kopf's 6");
+    await stopOperator();
+    await user.close();
+  },
+);
