@@ -8,7 +8,7 @@
  * a superseded cause; run every awakened handler; store progress (or, when all are finished, purge it and
  * write the diff-base); write the merge patches; tell the machine whether it is done or when to retry.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Body } from '../model/body.ts';
 import type { Diff } from '../model/diff.ts';
 import { reduceDiff } from '../model/diff.ts';
@@ -150,7 +150,7 @@ export async function react(
   // Handlers marked as finished for this very change by an earlier, interrupted reaction (their results were
   // written with the marks): they are not run again (src/model/handled-marks.ts).
   const prefix = settings.persistence.prefix;
-  const tag = changeTag(cause, state.old);
+  const tag = changeTag(cause, state.old === null ? null : originDigest(state.old));
   const change = liveChange(body, tag, prefix) ?? `${tag}#${randomBytes(4).toString('hex')}`;
   for (const [id, succeeded] of handledMarks(body, change)) {
     const record = records[id];
@@ -189,7 +189,7 @@ export async function react(
       });
     }
     if (attempt.outcome.final) finished.set(handler.id, !attempt.outcome.error);
-    const siblingsDue = due.slice(index + 1).length > 0;
+    const siblingsDue = index < due.length - 1;
     if (attempt.outcome.final && siblingsDue && !signal.aborted) {
       latest = await makeDurable(services, { body: latest, patch, change, finished, records, origins });
       if (latest === GONE) return { outcome: 'done', gone: true };
@@ -265,6 +265,11 @@ export async function react(
   const delay = Math.min(...delays);
   if (delay > 0) logger.debug(`Sleeping for ${delay} seconds for the delayed handlers.`);
   return { outcome: 'delayed', delay, body: written.body };
+}
+
+/** A short digest of the essence a change started from (names the change in its handled marks). */
+function originDigest(essence: object): string {
+  return createHash('sha256').update(JSON.stringify(essence)).digest('hex').slice(0, 16);
 }
 
 /** Returned by {@link makeDurable} when the object is gone. */

@@ -15,7 +15,6 @@
  * with the diff-base. Pure.
  */
 import { isPlainObject, type Body, type JsonObject } from './body.ts';
-import { blake2b } from './blake2b.ts';
 import type { Patch } from './patch.ts';
 
 /** The marks' field under `status`. */
@@ -24,11 +23,12 @@ export const MARKS_PATH = ['kopf', 'handled'] as const;
 /** The annotation (under the storage prefix) naming the marks that are spent. */
 export const SPENT_NAME = 'spent-marks';
 
-/** The cause and origin of one change: its cause and a digest of the essence it started from (`null`: never handled). */
-export function changeTag(cause: string, origin: JsonObject | null): string {
-  if (origin === null) return `${cause}:none`;
-  const digest = blake2b(JSON.stringify(origin), 8);
-  return `${cause}:${Buffer.from(digest).toString('hex')}`;
+/**
+ * The cause and origin of one change: its cause and `digest`, a short digest of the essence it started from
+ * (computed by the caller: the model does no hashing on the hot path), or null when it was never handled.
+ */
+export function changeTag(cause: string, digest: string | null): string {
+  return `${cause}:${digest ?? 'none'}`;
 }
 
 interface StoredMarks {

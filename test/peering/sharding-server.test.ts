@@ -81,7 +81,8 @@ test('each replica lists and watches only its shards; exactly once; the survivor
       (LEASE.leaseDuration + 15) * 1000,
       200,
     );
-    t.pass();
+    t.is(holding(replicas[0]!), 4, 'the survivor holds every shard');
+    t.is(lastListed(replicas[0]!, false), OBJECTS, 'and lists every object, without a shard selector');
   } finally {
     await Promise.all(replicas.map((r) => r.stop()));
     await env.stop();
