@@ -68,8 +68,10 @@ async function operatorPhase(bench: Bench, impl: Impl, n: number): Promise<IdleR
       console.error(`(c) ${impl}: waiting ${passivateAfter + 5} s for the idle actors to passivate…`);
       await new Promise((r) => setTimeout(r, (passivateAfter + 5) * 1000));
     }
-    const heapUsedBytes = impl === 'kopf-ts' ? (await op.memoryUsage()).heapUsed : undefined;
+    const usage = impl === 'kopf-ts' ? await op.memoryUsage() : undefined;
+    const heapUsedBytes = usage?.heapUsed;
     const rssBytes = await settledRss(op);
+    if (usage) console.error(`(c) ${impl}: after settling, MiB: ${memoryLine(usage, rssBytes)}`);
     await op.stop();
     const requests = await bench.stopMeasuring();
     return { resumeSeconds, rssBytes, rssBaseBytes, requests, ...(heapUsedBytes ? { heapUsedBytes, heapBaseBytes } : {}) };
@@ -77,6 +79,12 @@ async function operatorPhase(bench: Bench, impl: Impl, n: number): Promise<IdleR
     await op.stop();
     await tracker.stop();
   }
+}
+
+/** Where the RSS is: V8's heap (committed, used), memory outside it, and the rest (native allocations, code, pages kept). */
+function memoryLine(usage: NodeJS.MemoryUsage, rssBytes: number): string {
+  const mib = (b: number): string => (b / MiB).toFixed(1);
+  return `rss ${mib(rssBytes)}, heap committed ${mib(usage.heapTotal)}, heap used ${mib(usage.heapUsed)}, external ${mib(usage.external)} (array buffers ${mib(usage.arrayBuffers)})`;
 }
 
 /** kopf-ts's settings.execution.passivateAfter in the bench's `--ts-settings` (default 60 s), null: off. */

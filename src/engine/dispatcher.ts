@@ -10,6 +10,7 @@
 import { isStaleEvent, type PassivatedRecord } from '../../machines/object.ts';
 import type { RawEvent } from '../model/body.ts';
 import type { Logger } from '../observe/log.ts';
+import type { MemoryRelease } from './memory-release.ts';
 import { OWN_EVERYTHING, OwnershipGate, type OwnedObject, type Ownership } from './ownership.ts';
 
 /** Why actors are stopped: the exit, the object's end, a filter, or a pause (ownership withdrawn). */
@@ -44,6 +45,8 @@ export interface DispatcherOptions {
   withdrawTimeoutMs?: number;
   /** How long withdrawn daemons and timers may take to stop (ms; default: `withdrawTimeoutMs`). */
   withdrawBackgroundTimeoutMs?: number;
+  /** Told of every actor that ends, to give memory back after a wave of them (`settings.execution.releaseMemoryAfter`). */
+  memoryRelease?: MemoryRelease | undefined;
 }
 
 /** Creates the actor of a newly seen object, or restores a passivated one from its record. */
@@ -61,11 +64,13 @@ export class Dispatcher {
   readonly #factory: ActorFactory;
   readonly #logger: Logger;
   readonly #gate: OwnershipGate;
+  readonly #memoryRelease: MemoryRelease | undefined;
   #stopping = false;
 
   constructor(factory: ActorFactory, logger: Logger, options: DispatcherOptions = {}) {
     this.#factory = factory;
     this.#logger = logger;
+    this.#memoryRelease = options.memoryRelease;
     const timeoutMs = options.withdrawTimeoutMs ?? 0;
     this.#gate = new OwnershipGate(
       options.ownership ?? OWN_EVERYTHING,
@@ -165,6 +170,7 @@ export class Dispatcher {
       this.#actors.set(key, actor);
       const created = actor;
       void created.done.then(() => {
+        if (!this.#stopping) this.#memoryRelease?.ended();
         if (this.#actors.get(key) !== created) return;
         this.#actors.delete(key);
         const record = this.#stopping ? null : created.passivated?.();
@@ -182,6 +188,7 @@ export class Dispatcher {
    */
   async stopAll(timeoutMs: number, backgroundTimeoutMs = timeoutMs): Promise<number> {
     this.#stopping = true;
+    this.#memoryRelease?.stop();
     this.#gate.close();
     const actors = [...this.#actors.values()];
     const left = await stopActors(actors, 'OPERATOR_EXITING', timeoutMs, backgroundTimeoutMs);

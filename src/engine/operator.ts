@@ -41,6 +41,7 @@ import { leaseNamespace, startSharding } from '../peering/sharding.ts';
 import { startAdmission, type RunningAdmission } from '../admission/admission.ts';
 import { admissionTimeline } from './admission-timeline.ts';
 import type { OperatorOptions } from './operator-options.ts';
+import { MemoryRelease } from './memory-release.ts';
 
 export type { OperatorOptions } from './operator-options.ts';
 
@@ -197,6 +198,8 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
     ownership: ownedByAll([peering, sharding, options.ownership].filter((o): o is Ownership => o != null)),
     withdrawTimeoutMs: settings.queueing.exitTimeout * 1000,
     withdrawBackgroundTimeoutMs: backgroundExitMs(registry, settings),
+    memoryRelease:
+      settings.execution.releaseMemoryAfter === null ? undefined : new MemoryRelease(logger, { threshold: settings.execution.releaseMemoryAfter }),
   });
   metrics?.watch({ dispatcher, limiter, pool, passivatedActors: () => dispatcher.passivatedCount });
 

@@ -75,6 +75,12 @@ export interface OperatorSettings {
      * (docs/architecture.md). null: never.
      */
     passivateAfter: number | null;
+    /**
+     * After a wave of this many actors ended (passivated, or their objects gone), run one compacting,
+     * memory-reducing garbage collection once the wave is over (at most once a minute), so that the process
+     * gives back the memory the burst grew into (docs/architecture.md). null: never.
+     */
+    releaseMemoryAfter: number | null;
   };
   networking: {
     /** Seconds for one non-watch request. */
@@ -201,7 +207,7 @@ export function defaultSettings(): OperatorSettings {
       exitTimeout: 2,
     },
     scanning: { disabled: false },
-    execution: { defaultBackoff: 60, maxWorkers: null, minWorkers: null, idleTimeout: 60_000, maxQueue: null, resourceLimits: null, passivateAfter: 60 },
+    execution: { defaultBackoff: 60, maxWorkers: null, minWorkers: null, idleTimeout: 60_000, maxQueue: null, resourceLimits: null, passivateAfter: 60, releaseMemoryAfter: 500 },
     networking: {
       requestTimeout: 300,
       connectTimeout: null,

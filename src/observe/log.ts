@@ -1,14 +1,11 @@
 /**
  * Logging: the root pino logger of an operator and the per-object child loggers handed to handlers as
  * `logger` (bindings `namespace, name, uid, kind`, as DESIGN §7). Called by src/engine and src/cli.
- * Formats: 'plain' (pino-pretty, message only), 'full' (pino-pretty with time, level and bindings), 'json'.
+ * Formats: 'plain' (the message only), 'full' (with time, level and the other fields), both by text-log.ts;
+ * 'json' (pino's own lines).
  */
-import { createRequire } from 'node:module';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
-import type PinoPretty from 'pino-pretty';
-
-/** pino-pretty, loaded only for the text formats (JSON logs never load it: a leaner process). */
-const loadPretty = (): typeof PinoPretty => createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+import { textLogStream } from './text-log.ts';
 
 /** How log lines look. */
 export type LogFormat = 'plain' | 'full' | 'json';
@@ -29,23 +26,12 @@ export function createRootLogger(options: LogOptions = {}): Logger {
   const format = options.format ?? (process.stderr.isTTY ? 'full' : 'json');
   const dest = options.destination ?? process.stderr;
   if (format === 'json') return pino({ level, base: undefined }, dest as pino.DestinationStream);
-  const stream = loadPretty()({
-    destination: dest as NodeJS.WritableStream & { write: (s: string) => boolean },
-    sync: true,
+  const stream = textLogStream(dest, {
+    layout: format,
+    prefix: options.prefix !== false,
     colorize: (dest as { isTTY?: boolean }).isTTY ?? false,
-    ignore: format === 'plain' ? 'pid,hostname,time,level,namespace,name,uid,kind' : 'pid,hostname,namespace,name,uid,kind',
-    messageFormat: (log: Record<string, unknown>, messageKey: string) => `${options.prefix === false ? '' : prefixOf(log)}${String(log[messageKey] ?? '')}`,
-    hideObject: format === 'plain',
   });
   return pino({ level, base: undefined }, stream);
-}
-
-/** Kopf's object prefix of text log lines: `[namespace/name] `, `[name] ` for cluster-scoped ones, else nothing. */
-export function prefixOf(log: Record<string, unknown>): string {
-  const name = log['name'];
-  if (typeof name !== 'string' || !name) return '';
-  const ns = log['namespace'];
-  return typeof ns === 'string' && ns ? `[${ns}/${name}] ` : `[${name}] `;
 }
 
 /** Identity of an object in its log lines. */

@@ -20,7 +20,7 @@ test.after.always(async () => {
   await cluster?.close();
 });
 
-test('passivated objects are restored by their next event and handled as before; retries and timers keep actors alive', async (t) => {
+test.serial('passivated objects are restored by their next event and handled as before; retries and timers keep actors alive', async (t) => {
   const operator = fileURLToPath(new URL('../fixtures/engine/passivation.ts', import.meta.url));
   const op = new KopfRunner(['run', '--standalone', '-n', cluster.namespace, '--devtools', operator], {
     env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath },
@@ -81,6 +81,33 @@ test('passivated objects are restored by their next event and handled as before;
     t.is(op.count(/deleted plain/g), 1, 'one deletion');
     t.is(op.count(/resumed /g), 0, 'a restored actor never resumes');
     t.is(op.count(/created retried/g), 2, 'the creation and its one retry');
+  } finally {
+    t.is(await op.stop(), 0, op.output.slice(-3000));
+    await user.close();
+  }
+});
+
+test.serial('after a wave of passivations the operator gives its memory back, and the objects are handled as before', async (t) => {
+  const operator = fileURLToPath(new URL('../fixtures/engine/passivation.ts', import.meta.url));
+  const ns = `${cluster.namespace}`;
+  const op = new KopfRunner(['run', '--standalone', '--verbose', '-n', ns, operator], {
+    env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath },
+    settings: { execution: { passivateAfter: 1, releaseMemoryAfter: 5 } },
+  }).start();
+  const user = kubeClient(cluster);
+  try {
+    await op.waitFor(/Watching kopfexamples/);
+    const names = ['wave-0', 'wave-1', 'wave-2', 'wave-3', 'wave-4', 'wave-5'];
+    for (const name of names) await createObject(user, KEX_RESOURCE, kex(name, { field: 'one' }), ns);
+    for (const name of names) await op.waitFor(new RegExp(`created ${name} field=one`));
+    // Six actors passivate a second later; two seconds after the last, one compacting collection.
+    const released = await op.waitFor(/Released memory after (\d+) actors ended: heap ([\d.]+) → ([\d.]+) MiB/, 30_000);
+    t.true(Number(released[1]) >= 5, released[0]);
+    t.true(Number(released[3]) < Number(released[2]), `the committed heap shrank: ${released[0]}`);
+    // Nothing of the objects was lost with the garbage: an update is handled as an update.
+    await patchObject(user, KEX_RESOURCE, { namespace: ns, name: 'wave-3' }, { spec: { field: 'two' } }, { type: 'merge' });
+    await op.waitFor(/updated wave-3 from=one to=two/);
+    t.is(op.count(/created wave-/g), 6, 'each object created once');
   } finally {
     t.is(await op.stop(), 0, op.output.slice(-3000));
     await user.close();
