@@ -3,7 +3,8 @@
  * docs/benchmarks/results.json (bench/results.ts): `npm run bench:charts`. Plain SVG, no dependency:
  *   rss-by-objects.svg   operator RSS against the number of idle objects (scenario c), kopf-ts and Kopf;
  *   cpu-per-change.svg   operator CPU ms per handled change (scenarios a and b), kopf-ts and Kopf;
- *   churn-rss.svg        RSS after each round of churn (scenario g), kopf-ts and Kopf (and kopf-ts's heap after a GC).
+ *   churn-rss.svg        RSS after each round of churn (scenario g), kopf-ts and Kopf (and kopf-ts's heap after a GC);
+ *   latency.svg          event-to-handler latency percentiles under churn (scenario d), kopf-ts, Kopf and a bare watch.
  * A chart whose figures were not recorded yet is skipped (and said so).
  */
 import { writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { readResults } from './results.ts';
 
 const OUT = fileURLToPath(new URL('../docs/benchmarks/', import.meta.url));
-const COLORS: Record<string, string> = { 'kopf-ts': '#2563eb', Kopf: '#dc2626', bare: '#6b7280', 'kopf-ts heap': '#60a5fa' };
+const COLORS: Record<string, string> = { 'kopf-ts': '#2563eb', Kopf: '#dc2626', bare: '#6b7280', 'bare watch': '#6b7280', 'kopf-ts heap': '#60a5fa' };
 const MiB = 2 ** 20;
 const W = 640;
 const H = 360;
@@ -127,5 +128,18 @@ for (const impl of ['kopf-ts', 'Kopf']) {
 }
 if (churnSeries.length) write('churn-rss.svg', lineChart('RSS (and kopf-ts heap) after each churn round (scenario g)', 'round', 'MiB', churnSeries));
 else skipped.push('churn-rss.svg (no scenario g figures)');
+
+// Latency percentiles (d).
+const latencyGroups = (['p50', 'p90', 'p99'] as const)
+  .map((p) => ({
+    label: p,
+    bars: (['kopf-ts', 'Kopf', 'bare'] as const).flatMap((who) => {
+      const r = results[`d/${who}`]?.value as Record<string, number> | undefined;
+      return typeof r?.[p] === 'number' ? [{ name: who === 'bare' ? 'bare watch' : who, value: r[p] }] : [];
+    }),
+  }))
+  .filter((g) => g.bars.length);
+if (latencyGroups.length) write('latency.svg', barChart('Event-to-handler latency under churn (scenario d)', 'ms', latencyGroups));
+else skipped.push('latency.svg (no scenario d figures)');
 
 console.log(`wrote ${written.map((f) => `docs/benchmarks/${f}`).join(', ') || 'nothing'}${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}`);

@@ -13,6 +13,7 @@ import { collection, DIFF_BASE, type KubeObject, type Tracker } from '../http.ts
 import type { Impl } from '../processes.ts';
 import { fmt, percentile, printTable, ratio } from '../table.ts';
 import type { PhaseRequests } from '../cluster.ts';
+import { record } from '../results.ts';
 
 const handled = (obj: KubeObject | undefined): boolean => !!obj?.metadata.annotations?.[DIFF_BASE];
 
@@ -99,6 +100,10 @@ export async function scenarioD(bench: Bench, m: number, rate: number, seconds: 
   }
   console.error('(d) bare watch…');
   results.set('bare', await barePhase(bench, m, rate, seconds));
+  for (const [who, r] of results) {
+    const [p50, p90, p99] = [50, 90, 99].map((p) => percentile(r.latencies, p));
+    record(`d/${who}`, { m, rate, seconds, calls: r.latencies.length, p50, p90, p99, max: Math.max(...r.latencies) });
+  }
   const [ts, kopf, bare] = (['kopf-ts', 'Kopf', 'bare'] as const).map((w) => results.get(w));
   const row = (label: string, f: (r: LatencyResult) => number | undefined, digits?: number): string[] => {
     const [a, b, c] = [ts, kopf, bare].map((r) => (r ? f(r) : undefined));
@@ -113,6 +118,7 @@ export async function scenarioD(bench: Bench, m: number, rate: number, seconds: 
     header: ['figure', 'kopf-ts', 'Kopf', 'bare watch', 'kopf-ts vs Kopf', 'kopf-ts vs bare'],
     rows: [
       row('latency p50, ms', (r) => percentile(r.latencies, 50), 1),
+      row('latency p90, ms', (r) => percentile(r.latencies, 90), 1),
       row('latency p99, ms', (r) => percentile(r.latencies, 99), 1),
       row('latency max, ms', (r) => Math.max(...r.latencies), 1),
       row('changes sent', (r) => r.sent, 0),
