@@ -1,16 +1,18 @@
 /**
  * Shared by the kopf-ts operators of the benchmarks (bench/kopf-ts/*.ts), run by `kopf-ts run` as children of
  * bench/processes.ts: on SIGUSR2 collect garbage and print `BENCH-MEMORY {process.memoryUsage()}` (the bench reads the heap from
- * it), and apply BENCH_QPS (settings.networking.qps, burst = 2×) and BENCH_TS_SETTINGS (JSON merged into the
+ * it; with BENCH_HEAPSNAPSHOT=PREFIX it also writes a heap snapshot to PREFIX-<ms>.heapsnapshot), and apply BENCH_QPS (settings.networking.qps, burst = 2×) and BENCH_TS_SETTINGS (JSON merged into the
  * settings, e.g. `{"networking":{"http2":true}}`) when the bench was given --ts-qps / --ts-settings.
  */
 import { isMainThread } from 'node:worker_threads';
+import v8 from 'node:v8';
 import * as kopf from 'kopf-ts';
 
 if (isMainThread) {
   process.on('SIGUSR2', () => {
     // Live memory, not garbage waiting for the next collection (the bench starts node with --expose-gc).
     (globalThis as { gc?: () => void }).gc?.();
+    if (process.env.BENCH_HEAPSNAPSHOT) v8.writeHeapSnapshot(`${process.env.BENCH_HEAPSNAPSHOT}-${Date.now()}.heapsnapshot`);
     console.log(`BENCH-MEMORY ${JSON.stringify(process.memoryUsage())}`);
   });
 }
