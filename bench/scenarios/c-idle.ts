@@ -72,6 +72,7 @@ async function operatorPhase(bench: Bench, impl: Impl, n: number): Promise<IdleR
     const heapUsedBytes = usage?.heapUsed;
     const rssBytes = await settledRss(op);
     if (usage) console.error(`(c) ${impl}: after settling, MiB: ${memoryLine(usage, rssBytes)}`);
+    for (const [line] of op.output.matchAll(/Released memory after .*/g)) console.error(`(c) ${impl}: ${line}`);
     await op.stop();
     const requests = await bench.stopMeasuring();
     return { resumeSeconds, rssBytes, rssBaseBytes, requests, ...(heapUsedBytes ? { heapUsedBytes, heapBaseBytes } : {}) };

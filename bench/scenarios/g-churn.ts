@@ -46,6 +46,8 @@ async function churn(bench: Bench, impl: Impl, n: number, rounds: number): Promi
       out.rss.push(await settledRss(op, 20));
       console.error(`(g) ${impl}: round ${round}: ${fmt(out.rss.at(-1)! / MiB, 1)} MiB, ${fmt(out.cpuMsPerChange.at(-1), 3)} CPU ms per change`);
     }
+    const releases = [...op.output.matchAll(/Released memory after .*/g)].map(([line]) => line);
+    if (releases.length) console.error(`(g) ${impl}: ${releases.length} memory releases, e.g. ${releases.at(-1)}`);
     return out;
   } finally {
     await op.stop();

@@ -18,7 +18,7 @@ export interface MemoryReleaseOptions {
   quietMs?: number;
   /** Longest wait after the threshold was reached, for a wave that does not end, ms (default 30,000). */
   maxWaitMs?: number;
-  /** Shortest time between two releases, ms (default 60,000). */
+  /** Shortest time between two releases, ms (default 10,000: a release of a 20 MiB live heap takes about 30 ms). */
   minIntervalMs?: number;
 }
 
@@ -61,7 +61,7 @@ export class MemoryRelease {
     this.#threshold = options.threshold ?? 500;
     this.#quietMs = options.quietMs ?? 2_000;
     this.#maxWaitMs = options.maxWaitMs ?? 30_000;
-    this.#minIntervalMs = options.minIntervalMs ?? 60_000;
+    this.#minIntervalMs = options.minIntervalMs ?? 10_000;
   }
 
   /** How many releases ran so far. */
@@ -104,7 +104,7 @@ export class MemoryRelease {
     const after = process.memoryUsage();
     this.#releases++;
     const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
-    this.#logger.debug(
+    this.#logger.info(
       `Released memory after ${ended} actors ended: heap ${mib(before.heapTotal)} → ${mib(after.heapTotal)} MiB, RSS ${mib(before.rss)} → ${mib(after.rss)} MiB, in ${ms.toFixed(0)} ms.`,
     );
   }

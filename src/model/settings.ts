@@ -77,7 +77,7 @@ export interface OperatorSettings {
     passivateAfter: number | null;
     /**
      * After a wave of this many actors ended (passivated, or their objects gone), run one compacting,
-     * memory-reducing garbage collection once the wave is over (at most once a minute), so that the process
+     * memory-reducing garbage collection once the wave is over (at most every 10 s), so that the process
      * gives back the memory the burst grew into (docs/architecture.md). null: never.
      */
     releaseMemoryAfter: number | null;
