@@ -86,6 +86,11 @@ export class OperatorProcess {
     return [this.pid, ...descendants(this.pid)].reduce((sum, pid) => sum + vmRss(pid), 0);
   }
 
+  /** The peak resident memory (bytes, VmHWM) of the process itself since it started. */
+  peakRss(): number {
+    return vmRss(this.pid, 'VmHWM');
+  }
+
   /**
    * CPU seconds (user + system, from /proc/PID/stat) the operator and its child processes used so far; the
    * difference around a phase is the operator's own CPU time of that phase (issue 16).
@@ -128,9 +133,9 @@ function cpuTicks(pid: number): number {
   }
 }
 
-function vmRss(pid: number): number {
+function vmRss(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
   try {
-    const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+    const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
     return match ? Number(match[1]) * 1024 : 0;
   } catch {
     return 0;

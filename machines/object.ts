@@ -74,6 +74,8 @@ export type ObjectMachineEvent =
   /** Stop every daemon and timer (the operator exits): they follow their own stopping protocol. */
   | { type: 'background.stop'; reason: StopReason }
   | { type: 'operator.stop' }
+  /** Passivate now if idle (the dispatcher's cap on live actors), without waiting for `passivateAfter`. */
+  | { type: 'actor.passivate' }
   | { type: `xstate.done.actor.${string}`; output?: BackgroundOutput }
   | { type: `xstate.error.actor.${string}`; error?: unknown };
 
@@ -311,6 +313,7 @@ export const objectMachine = setup({
       after: { passivateDelay: { guard: 'mayPassivate', target: 'passivated' } },
       on: {
         'watch.event': [{ guard: 'isStale' }, { target: 'observing', actions: 'takeEvent' }],
+        'actor.passivate': { guard: 'mayPassivate', target: 'passivated' },
       },
     },
     observing: {
@@ -365,7 +368,7 @@ export const objectMachine = setup({
     },
     gone: { type: 'final' },
     stopped: { type: 'final', entry: assign({ reason: 'stopped' }) },
-    /** Idle for `passivateAfter` seconds without daemons or timers: the actor ends, its record stays. */
+    /** Idle for `passivateAfter` seconds (or asked, over the cap on live actors) without daemons or timers: the actor ends, its record stays. */
     passivated: { type: 'final', entry: assign({ reason: 'passivated' as const }) },
   },
   output: ({ context }) =>

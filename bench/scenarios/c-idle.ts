@@ -22,6 +22,8 @@ const MiB = 2 ** 20;
 interface IdleResult {
   resumeSeconds: number;
   rssBytes: number;
+  /** The operator process's peak RSS (VmHWM) since its restart: the resume burst. */
+  peakRssBytes: number;
   heapUsedBytes?: number;
   /** With only the warm-up object. */
   rssBaseBytes: number;
@@ -71,11 +73,12 @@ async function operatorPhase(bench: Bench, impl: Impl, n: number): Promise<IdleR
     const usage = impl === 'kopf-ts' ? await op.memoryUsage() : undefined;
     const heapUsedBytes = usage?.heapUsed;
     const rssBytes = await settledRss(op);
+    const peakRssBytes = op.peakRss();
     if (usage) console.error(`(c) ${impl}: after settling, MiB: ${memoryLine(usage, rssBytes)}`);
     for (const [line] of op.output.matchAll(/Released memory after .*/g)) console.error(`(c) ${impl}: ${line}`);
     await op.stop();
     const requests = await bench.stopMeasuring();
-    return { resumeSeconds, rssBytes, rssBaseBytes, requests, ...(heapUsedBytes ? { heapUsedBytes, heapBaseBytes } : {}) };
+    return { resumeSeconds, rssBytes, peakRssBytes, rssBaseBytes, requests, ...(heapUsedBytes ? { heapUsedBytes, heapBaseBytes } : {}) };
   } finally {
     await op.stop();
     await tracker.stop();
@@ -117,7 +120,7 @@ export async function scenarioC(bench: Bench, n: number): Promise<void> {
     results.set(impl, await operatorPhase(bench, impl, n));
   }
   const listSeconds = await bareList(bench, n);
-  for (const [impl, r] of results) record(`c/${impl}/${n}`, { n, rssBytes: r.rssBytes, rssBaseBytes: r.rssBaseBytes, heapUsedBytes: r.heapUsedBytes, heapBaseBytes: r.heapBaseBytes, resumeSeconds: r.resumeSeconds, settings: impl === 'kopf-ts' ? (bench.options.tsSettings ?? null) : null });
+  for (const [impl, r] of results) record(`c/${impl}/${n}`, { n, rssBytes: r.rssBytes, peakRssBytes: r.peakRssBytes, rssBaseBytes: r.rssBaseBytes, heapUsedBytes: r.heapUsedBytes, heapBaseBytes: r.heapBaseBytes, resumeSeconds: r.resumeSeconds, settings: impl === 'kopf-ts' ? (bench.options.tsSettings ?? null) : null });
   const ts = results.get('kopf-ts');
   const kopf = results.get('Kopf');
   const row = (label: string, f: (r: IdleResult) => number | undefined, bare?: number, digits?: number): string[] => {
@@ -148,6 +151,7 @@ export async function scenarioC(bench: Bench, n: number): Promise<void> {
       row('API writes during that start', writes, undefined, 0),
       row('LIST requests of KopfExamples during that start', (r) => r.requests.audit?.get(r === ts ? 'kopf-ts' : 'Kopf')?.get('list kopfexamples'), undefined, 0),
       row('RSS after settling, MiB', (r) => r.rssBytes / MiB, undefined, 1),
+      row('peak RSS since the restart (VmHWM of the process), MiB', (r) => r.peakRssBytes / MiB, undefined, 1),
       row('RSS with one object (before), MiB', (r) => r.rssBaseBytes / MiB, undefined, 1),
       row('RSS per idle object, KiB', (r) => (r.rssBytes - r.rssBaseBytes) / n / 1024, undefined, 2),
       row('heap used after settling, MiB (kopf-ts only)', (r) => (r.heapUsedBytes ? r.heapUsedBytes / MiB : undefined), undefined, 1),

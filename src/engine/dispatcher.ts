@@ -31,6 +31,8 @@ export interface DispatchedActor {
   hasBackground?(): boolean;
   /** The state of its machine (`idle`, `creating`, …), for the metrics. */
   state?(): string;
+  /** Passivates the actor now if it is idle and may be passivated; whether it did. */
+  passivate?(): boolean;
   /** The actor's record once it has passivated (it has then ended), else null. */
   passivated?(): PassivatedRecord | null;
   /** The newest event the actor still holds (ownership is decided on its body; idle actors keep none). */
@@ -47,7 +49,16 @@ export interface DispatcherOptions {
   withdrawBackgroundTimeoutMs?: number;
   /** Told of every actor that ends, to give memory back after a wave of them (`settings.execution.releaseMemoryAfter`). */
   memoryRelease?: MemoryRelease | undefined;
+  /**
+   * Above this many live actors, idle ones are passivated at once, oldest first, down to 90 % of it, instead of
+   * after `passivateAfter` (`settings.execution.maxLiveActors`): what bounds the memory of a burst, such as
+   * resuming 100,000 objects. Default: no cap.
+   */
+  maxLiveActors?: number | null | undefined;
 }
+
+/** How soon after the cap on live actors was passed the idle ones are passivated (ms). */
+const SWEEP_DELAY_MS = 100;
 
 /** Creates the actor of a newly seen object, or restores a passivated one from its record. */
 export type ActorFactory = (key: string, event: RawEvent, restored?: PassivatedRecord) => DispatchedActor;
@@ -65,12 +76,17 @@ export class Dispatcher {
   readonly #logger: Logger;
   readonly #gate: OwnershipGate;
   readonly #memoryRelease: MemoryRelease | undefined;
+  readonly #maxLive: number | null;
+  #sweep: NodeJS.Timeout | undefined;
+  /** How many actors were passivated early, over the cap on live actors. */
+  #passivatedOverCap = 0;
   #stopping = false;
 
   constructor(factory: ActorFactory, logger: Logger, options: DispatcherOptions = {}) {
     this.#factory = factory;
     this.#logger = logger;
     this.#memoryRelease = options.memoryRelease;
+    this.#maxLive = options.maxLiveActors ?? null;
     const timeoutMs = options.withdrawTimeoutMs ?? 0;
     this.#gate = new OwnershipGate(
       options.ownership ?? OWN_EVERYTHING,
@@ -122,6 +138,11 @@ export class Dispatcher {
     return this.#staleForPassivated;
   }
 
+  /** Number of idle actors passivated early, over the cap on live actors. */
+  get passivatedOverCapCount(): number {
+    return this.#passivatedOverCap;
+  }
+
   /** Keys of the passivated objects. */
   passivatedKeys(): string[] {
     return [...this.#passivated.keys()];
@@ -168,6 +189,7 @@ export class Dispatcher {
         this.#restored++;
       }
       this.#actors.set(key, actor);
+      if (this.#maxLive !== null && this.#actors.size > this.#maxLive) this.#scheduleSweep();
       const created = actor;
       void created.done.then(() => {
         if (!this.#stopping) this.#memoryRelease?.ended();
@@ -180,6 +202,39 @@ export class Dispatcher {
     actor.send({ type: 'watch.event', event });
   }
 
+  #scheduleSweep(): void {
+    if (this.#sweep || this.#stopping) return;
+    this.#sweep = setTimeout(() => {
+      this.#sweep = undefined;
+      this.#passivateOverCap();
+    }, SWEEP_DELAY_MS);
+    this.#sweep.unref();
+  }
+
+  /** Passivates idle actors, oldest first, until 90 % of the cap is live; looks again later while still over it. */
+  #passivateOverCap(): void {
+    if (this.#stopping || this.#maxLive === null) return;
+    let excess = this.#actors.size - Math.floor(this.#maxLive * 0.9);
+    let passivated = 0;
+    let busy = 0;
+    for (const actor of this.#actors.values()) {
+      if (excess <= 0) break;
+      if (actor.busy() || actor.state?.() !== 'idle') {
+        busy++;
+        continue;
+      }
+      if (actor.passivate?.()) {
+        excess--;
+        passivated++;
+      }
+    }
+    this.#passivatedOverCap += passivated;
+    // The passivated actors leave the map when their `done` settles (a microtask away). Busy ones may go idle
+    // later: looked at again. Idle ones that may not passivate (daemons, timers) are not looked at again until
+    // the next new actor passes the cap.
+    if (excess > 0 && (passivated > 0 || busy > 0)) this.#scheduleSweep();
+  }
+
   /**
    * Asks every daemon and timer to stop and lets in-flight reactions finish for up to `timeoutMs` (daemons
    * and timers get up to `backgroundTimeoutMs`: their cancellation backoff and timeout), then stops every
@@ -189,6 +244,7 @@ export class Dispatcher {
   async stopAll(timeoutMs: number, backgroundTimeoutMs = timeoutMs): Promise<number> {
     this.#stopping = true;
     this.#memoryRelease?.stop();
+    clearTimeout(this.#sweep);
     this.#gate.close();
     const actors = [...this.#actors.values()];
     const left = await stopActors(actors, 'OPERATOR_EXITING', timeoutMs, backgroundTimeoutMs);

@@ -219,6 +219,10 @@ export function createObjectActor(key: string, event: RawEvent, options: ObjectA
       return found as RawEvent | undefined;
     },
     state: () => String(actor.getSnapshot().value),
+    passivate: () => {
+      actor.send({ type: 'actor.passivate' });
+      return actor.getSnapshot().status === 'done';
+    },
     passivated: () => {
       const snap = actor.getSnapshot();
       return snap.status === 'done' ? (snap.output?.passivated ?? null) : null;

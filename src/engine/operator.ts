@@ -200,6 +200,7 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
     withdrawBackgroundTimeoutMs: backgroundExitMs(registry, settings),
     memoryRelease:
       settings.execution.releaseMemoryAfter === null ? undefined : new MemoryRelease(logger, { threshold: settings.execution.releaseMemoryAfter }),
+    maxLiveActors: settings.execution.maxLiveActors,
   });
   metrics?.watch({ dispatcher, limiter, pool, passivatedActors: () => dispatcher.passivatedCount });
 

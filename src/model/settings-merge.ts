@@ -15,7 +15,7 @@ export function mergeSettings(settings: OperatorSettings, overrides: unknown, so
 }
 
 /** Settings with a non-null default that take null too (null turns the feature off). */
-const NULLABLE = ['.execution.passivateAfter', '.execution.releaseMemoryAfter'];
+const NULLABLE = ['.execution.passivateAfter', '.execution.releaseMemoryAfter', '.execution.maxLiveActors'];
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -81,6 +81,12 @@ export interface OperatorSettings {
      * gives back the memory the burst grew into (docs/architecture.md). null: never.
      */
     releaseMemoryAfter: number | null;
+    /**
+     * Above this many live object actors, idle ones are passivated at once (oldest first, down to 90 % of it)
+     * instead of after `passivateAfter`: it bounds the memory of a burst, such as resuming 100,000 objects after
+     * a restart (docs/architecture.md). null: no cap. Has no effect when `passivateAfter` is null.
+     */
+    maxLiveActors: number | null;
   };
   networking: {
     /** Seconds for one non-watch request. */
@@ -207,7 +213,7 @@ export function defaultSettings(): OperatorSettings {
       exitTimeout: 2,
     },
     scanning: { disabled: false },
-    execution: { defaultBackoff: 60, maxWorkers: null, minWorkers: null, idleTimeout: 60_000, maxQueue: null, resourceLimits: null, passivateAfter: 60, releaseMemoryAfter: 500 },
+    execution: { defaultBackoff: 60, maxWorkers: null, minWorkers: null, idleTimeout: 60_000, maxQueue: null, resourceLimits: null, passivateAfter: 60, releaseMemoryAfter: 500, maxLiveActors: 10_000 },
     networking: {
       requestTimeout: 300,
       connectTimeout: null,

@@ -113,3 +113,41 @@ test.serial('after a wave of passivations the operator gives its memory back, an
     await user.close();
   }
 });
+
+test.serial('over the cap on live actors, idle ones are passivated at once and still handled as before', async (t) => {
+  const operator = fileURLToPath(new URL('../fixtures/engine/passivation.ts', import.meta.url));
+  const ns = cluster.namespace;
+  const op = new KopfRunner(['run', '--standalone', '-n', ns, '--devtools', operator], {
+    env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath },
+    settings: { execution: { passivateAfter: 3600, maxLiveActors: 4 } },
+  }).start();
+  const user = kubeClient(cluster);
+  try {
+    const url = new URL((await op.waitFor(/Devtools: (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32})/))[1]!);
+    const token = url.searchParams.get('token')!;
+    const actors = async (): Promise<ActorSummary[]> =>
+      ((await (await fetch(new URL(`/api/actors?token=${token}`, url))).json()) as { actors: ActorSummary[] }).actors;
+    await op.waitFor(/Watching kopfexamples/);
+    const names = Array.from({ length: 10 }, (_, i) => `capped-${i}`);
+    for (const name of names) await createObject(user, KEX_RESOURCE, kex(name, { field: 'one' }), ns);
+    for (const name of names) await op.waitFor(new RegExp(`created ${name} field=one`));
+    // An hour of passivateAfter, yet the idle actors beyond the cap are passivated at once.
+    const listed = await eventually(async () => {
+      const all = await actors();
+      const live = all.filter((a) => !a.passivated);
+      return names.every((n) => all.some((a) => a.name === n)) && live.length <= 4 ? all : null;
+    }, 'at most 4 live actors, every object still listed', 30_000);
+    const passive = listed.filter((a) => names.includes(a.name ?? '') && a.passivated);
+    t.true(passive.length >= 6, `${passive.length} of 10 passivated`);
+    t.truthy(listed.find((a) => a.name === 'ticking' && !a.passivated), 'the object with a timer stays live');
+    // A passivated one is restored by its next event and handled as an update, not created again.
+    const name = passive[0]!.name!;
+    await patchObject(user, KEX_RESOURCE, { namespace: ns, name }, { spec: { field: 'two' } }, { type: 'merge' });
+    await op.waitFor(new RegExp(`updated ${name} from=one to=two`));
+    t.is(op.count(new RegExp(`created ${name} `, 'g')), 1, 'created once');
+    t.is(op.count(/resumed capped-/g), 0, 'never resumed');
+  } finally {
+    t.is(await op.stop(), 0, op.output.slice(-3000));
+    await user.close();
+  }
+});

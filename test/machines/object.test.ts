@@ -279,6 +279,38 @@ test('an actor with daemons or timers is never passivated; with passivation off 
   t.true(off.actor.getSnapshot().matches('idle'));
 });
 
+test('asked to passivate (the cap on live actors): an idle actor ends at once; a busy one, one with a timer, or with passivation off does not', async (t) => {
+  const { actor } = harness({ input: { passivateAfter: 3600 } });
+  actor.send(ev('ADDED', 10));
+  await waitFor(actor, (s) => s.matches('idle'));
+  actor.send({ type: 'actor.passivate' });
+  t.is(actor.getSnapshot().status, 'done', 'no waiting for passivateAfter');
+  t.deepEqual(actor.getSnapshot().output, { reason: 'passivated', passivated: { knownRv: '10' } });
+
+  let finish: (() => void) | undefined;
+  const busy = harness({ input: { passivateAfter: 3600 }, react: () => new Promise((r) => (finish = () => r({ outcome: 'done' }))) });
+  busy.actor.send(ev('ADDED', 10));
+  await waitFor(busy.actor, (s) => !s.matches('idle') && !s.matches('observing'));
+  busy.actor.send({ type: 'actor.passivate' });
+  t.is(busy.actor.getSnapshot().status, 'active', 'a reaction in flight is never cut short');
+  finish!();
+  await waitFor(busy.actor, (s) => s.matches('idle'));
+
+  const timer = { id: 't', kind: 'timer' as const, input: { key: 'ns/x', handlerId: 't', initialDelay: 3600, interval: 3600, idle: null, sharp: false, exitTimeout: 1, now: 0 } };
+  const ticking = harness({ input: { passivateAfter: 3600 } });
+  ticking.actor.send(ev('ADDED', 10));
+  await waitFor(ticking.actor, (s) => s.matches('idle'));
+  ticking.actor.send({ type: 'background.sync', spawn: [timer], stop: [], changed: false, at: 0 });
+  ticking.actor.send({ type: 'actor.passivate' });
+  t.is(ticking.actor.getSnapshot().status, 'active', 'an object with a timer stays live');
+
+  const off = harness({ input: { passivateAfter: null } });
+  off.actor.send(ev('ADDED', 10));
+  await waitFor(off.actor, (s) => s.matches('idle'));
+  off.actor.send({ type: 'actor.passivate' });
+  t.is(off.actor.getSnapshot().status, 'active', 'passivation off: never');
+});
+
 test('a passivated record answers staleness as the chart does: not newer is stale, DELETED never is', (t) => {
   t.true(isStaleEvent(ev(null, 10).event, '10'));
   t.true(isStaleEvent(ev('MODIFIED', 9).event, '10'));
