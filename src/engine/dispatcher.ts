@@ -78,8 +78,6 @@ export class Dispatcher {
   readonly #memoryRelease: MemoryRelease | undefined;
   readonly #maxLive: number | null;
   #sweep: NodeJS.Timeout | undefined;
-  /** How many actors were passivated early, over the cap on live actors. */
-  #passivatedOverCap = 0;
   #stopping = false;
 
   constructor(factory: ActorFactory, logger: Logger, options: DispatcherOptions = {}) {
@@ -136,11 +134,6 @@ export class Dispatcher {
   /** Number of stale events for passivated objects that were dropped without restoring them. */
   get staleForPassivatedCount(): number {
     return this.#staleForPassivated;
-  }
-
-  /** Number of idle actors passivated early, over the cap on live actors. */
-  get passivatedOverCapCount(): number {
-    return this.#passivatedOverCap;
   }
 
   /** Keys of the passivated objects. */
@@ -228,7 +221,6 @@ export class Dispatcher {
         passivated++;
       }
     }
-    this.#passivatedOverCap += passivated;
     // The passivated actors leave the map when their `done` settles (a microtask away). Busy ones may go idle
     // later: looked at again. Idle ones that may not passivate (daemons, timers) are not looked at again until
     // the next new actor passes the cap.

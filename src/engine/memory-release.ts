@@ -52,6 +52,7 @@ export class MemoryRelease {
   readonly #logger: Logger;
   #ended = 0;
   #reachedAt = 0;
+  #lastEndedAt = 0;
   #lastReleaseAt = -Infinity;
   #timer: NodeJS.Timeout | undefined;
   #releases = 0;
@@ -69,18 +70,30 @@ export class MemoryRelease {
     return this.#releases;
   }
 
-  /** One actor ended: its memory is garbage now. */
+  /** One actor ended: its memory is garbage now. Cheap: one timer per wave, re-armed only when it fires early. */
   ended(): void {
     this.#ended++;
-    if (this.#ended < this.#threshold) return;
-    const now = Date.now();
-    if (this.#ended === this.#threshold) this.#reachedAt = now;
-    const due = Math.max(
-      Math.min(now + this.#quietMs, this.#reachedAt + this.#maxWaitMs),
+    this.#lastEndedAt = Date.now();
+    if (this.#ended < this.#threshold || this.#timer) return;
+    this.#reachedAt = this.#lastEndedAt;
+    this.#arm();
+  }
+
+  /** When the release is due: the wave quiet (or going on too long), and the shortest interval passed. */
+  #due(): number {
+    return Math.max(
+      Math.min(this.#lastEndedAt + this.#quietMs, this.#reachedAt + this.#maxWaitMs),
       this.#lastReleaseAt + this.#minIntervalMs,
     );
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#release(), Math.max(0, due - now));
+  }
+
+  /** Sleeps until the release is due; an actor that ended meanwhile moves the due time on. */
+  #arm(): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (Date.now() >= this.#due()) this.#release();
+      else this.#arm();
+    }, Math.max(0, this.#due() - Date.now()));
     this.#timer.unref();
   }
 
