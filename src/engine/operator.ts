@@ -143,6 +143,7 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
       errorBackoffs: settings.networking.errorBackoffs,
       enforceRetryAfter: settings.networking.enforceRetryAfter,
       requestTimeout: settings.networking.requestTimeout,
+      connectTimeout: settings.networking.connectTimeout,
       http2: settings.networking.http2,
       trustEnv: settings.networking.trustEnv,
       onRetry: ({ method, path, delay, error }) =>

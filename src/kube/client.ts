@@ -1,7 +1,7 @@
 /**
  * The one HTTP client of kopf-ts: JSON requests and watch streams to the API server over long-lived
- * keep-alive undici Agents (optionally HTTP/2) — requests share at most `connections` connections, watch
- * streams get their own — with fresh auth per request, an optional client-side rate limit,
+ * keep-alive connections (transport.ts: Node's own agents, or undici for proxies and HTTP/2) — requests share
+ * at most `connections` connections, watch streams get their own — with fresh auth per request, an optional client-side rate limit,
  * retries of 5xx/429/connection errors with backoff (honouring Retry-After), typed errors, and request
  * counters by verb and resource; observers (the engine's metrics) are told each response's code and latency,
  * and each retry. Credentials from a vault (login handlers, vault.ts) get agents of their own,
@@ -9,10 +9,11 @@
  * streams finish on them; new ones go to the new agents); a 401 invalidates the credentials used and the
  * request is sent again with the next ones. Created by the engine; used by objects.ts, watch.ts, discovery.ts, events.ts.
  */
-import { Agent, EnvHttpProxyAgent, ProxyAgent, buildConnector, request as undiciRequest, type Dispatcher } from 'undici';
+import { text } from 'node:stream/consumers';
 import type { Auth, Connection } from './config.ts';
 import { ApiConnectionError, ApiError, apiErrorFor, parseRetryAfter, type StatusBody } from './errors.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { createTransport, type Transport, type TransportResponse } from './transport.ts';
 
 /** Options of a {@link KubeClient}. */
 export interface KubeClientOptions {
@@ -26,6 +27,8 @@ export interface KubeClientOptions {
   enforceRetryAfter?: boolean;
   /** Seconds for one non-watch request. */
   requestTimeout?: number;
+  /** Seconds to establish a connection (TCP and TLS); null or absent: 10. */
+  connectTimeout?: number | null;
   http2?: boolean;
   /** Use the proxies of HTTP_PROXY / HTTPS_PROXY / NO_PROXY (Kopf's `trust_env`); a kubeconfig `proxy-url` wins. */
   trustEnv?: boolean;
@@ -72,15 +75,15 @@ export const VERSION = '0.1.0';
 /** The HTTP client. */
 export class KubeClient {
   readonly connection: Connection;
-  readonly #options: Required<Omit<KubeClientOptions, 'onRetry'>> & Pick<KubeClientOptions, 'onRetry'>;
+  readonly #options: Required<Omit<KubeClientOptions, 'onRetry' | 'connectTimeout'>> & Pick<KubeClientOptions, 'onRetry'> & { connectTimeout: number };
   readonly #limiter: RateLimiter;
   readonly #stats = new Map<string, number>();
   #observers: KubeClientObserver[] = [];
-  #agent: Promise<Dispatcher> | null = null;
+  #agent: Promise<Transport> | null = null;
   /** Watch streams hold their connection for minutes: they must not take the requests' ones. */
-  #streamAgent: Promise<Dispatcher> | null = null;
+  #streamAgent: Promise<Transport> | null = null;
   /** The agents of each vault credential (their identity), as the two above. */
-  readonly #agentsOf = new Map<object, { agent?: Promise<Dispatcher>; stream?: Promise<Dispatcher> }>();
+  readonly #agentsOf = new Map<object, { agent?: Promise<Transport>; stream?: Promise<Transport> }>();
 
   constructor(connection: Connection, options: KubeClientOptions = {}) {
     this.connection = connection;
@@ -97,6 +100,7 @@ export class KubeClient {
       errorBackoffs: options.errorBackoffs ?? [1, 1, 2, 3, 5, 8, 13, 21],
       enforceRetryAfter: options.enforceRetryAfter ?? false,
       requestTimeout: options.requestTimeout ?? 300,
+      connectTimeout: options.connectTimeout ?? 10,
       http2: options.http2 ?? false,
       trustEnv: options.trustEnv ?? false,
       userAgent: options.userAgent ?? `kopf-ts/${VERSION}`,
@@ -135,7 +139,7 @@ export class KubeClient {
     }
   }
 
-  #dispatcher(streaming: boolean, auth: Auth): Promise<Dispatcher> {
+  #dispatcher(streaming: boolean, auth: Auth): Promise<Transport> {
     if (auth.identity) {
       let agents = this.#agentsOf.get(auth.identity);
       if (!agents) this.#agentsOf.set(auth.identity, (agents = {}));
@@ -147,28 +151,16 @@ export class KubeClient {
   }
 
   /** An agent with the TLS material of these credentials (the first request's, for a plain connection). */
-  #newAgent(connections: number | null, auth: Auth): Promise<Dispatcher> {
-    return Promise.resolve(auth).then((auth) => {
-      const servername = this.connection.tlsServerName;
-      const tls = {
-        ca: auth.ca,
-        cert: auth.cert,
-        key: auth.key,
-        rejectUnauthorized: !(auth.insecure ?? this.connection.insecure),
-        ...(servername ? { servername } : {}),
-      };
-      const options = {
-        keepAliveTimeout: 60_000,
-        allowH2: this.#options.http2,
-        ...(this.#options.http2 ? { connections: 1, pipelining: 100 } : connections ? { connections } : {}),
-        bodyTimeout: 0,
-        headersTimeout: this.#options.requestTimeout * 1000,
-      };
-      // Through a proxy, `requestTls` is the TLS to the API server inside the tunnel.
-      if (this.connection.proxyUrl) return new ProxyAgent({ ...options, uri: this.connection.proxyUrl, requestTls: tls });
-      const connect = servername ? withServername(tls, servername, this.#options.http2) : tls;
-      if (this.#options.trustEnv) return new EnvHttpProxyAgent({ ...options, connect, requestTls: tls });
-      return new Agent({ ...options, connect });
+  #newAgent(connections: number | null, auth: Auth): Promise<Transport> {
+    return createTransport({
+      connections,
+      tls: { ca: auth.ca, cert: auth.cert, key: auth.key, rejectUnauthorized: !(auth.insecure ?? this.connection.insecure) },
+      servername: this.connection.tlsServerName,
+      http2: this.#options.http2,
+      proxyUrl: this.connection.proxyUrl,
+      trustEnv: this.#options.trustEnv,
+      headersTimeoutMs: this.#options.requestTimeout * 1000,
+      connectTimeoutMs: this.#options.connectTimeout * 1000,
     });
   }
 
@@ -187,17 +179,16 @@ export class KubeClient {
   }
 
   /** Sends; on a 401 to vault credentials, invalidates them and sends again with the next (a LoginError when none). */
-  async #sendAuthorized(req: KubeRequest, timeoutMs: number | null): Promise<Dispatcher.ResponseData> {
+  async #sendAuthorized(req: KubeRequest, timeoutMs: number | null): Promise<TransportResponse> {
     for (;;) {
       const auth = await this.connection.authenticate();
       const res = await this.#send(req, timeoutMs, auth);
       if (res.statusCode !== 401 || !auth.invalidate) return res;
-      const text = await res.body.text();
-      await auth.invalidate(apiErrorFor(401, parseBody(text)));
+      await auth.invalidate(apiErrorFor(401, parseBody(await text(res.body))));
     }
   }
 
-  async #send(req: KubeRequest, timeoutMs: number | null, auth: Auth): Promise<Dispatcher.ResponseData> {
+  async #send(req: KubeRequest, timeoutMs: number | null, auth: Auth): Promise<TransportResponse> {
     await this.#limiter.acquire();
     const url = new URL((auth.server ?? this.connection.server) + req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
@@ -223,13 +214,8 @@ export class KubeClient {
     };
     const started = this.#observers.length ? performance.now() : 0;
     try {
-      const res = await undiciRequest(url, {
-        method: req.method,
-        headers,
-        body,
-        dispatcher: await this.#dispatcher(timeoutMs === null, auth),
-        signal: local.signal,
-      });
+      const transport = await this.#dispatcher(timeoutMs === null, auth);
+      const res = await transport.request(url, { method: req.method, headers, body, signal: local.signal });
       res.body.once('close', release);
       if (this.#observers.length) this.#notify(verb, resource, res.statusCode, started);
       return res;
@@ -237,7 +223,7 @@ export class KubeClient {
       release();
       if (req.signal?.aborted) throw err;
       if (this.#observers.length) this.#notify(verb, resource, 'error', started);
-      throw new ApiConnectionError(`${req.method} ${req.path}: ${(err as Error).message}`, { cause: err });
+      throw new ApiConnectionError(`${req.method} ${req.path}: ${describe(err)}`, { cause: err });
     }
   }
 
@@ -248,16 +234,16 @@ export class KubeClient {
       let error: Error;
       try {
         const res = await this.#sendAuthorized(req, this.#options.requestTimeout * 1000);
-        let text: string;
+        let content: string;
         try {
-          text = await res.body.text();
+          content = await text(res.body);
         } catch (err) {
           // The timeout (or the connection) ended the body midway: a connection error, retried as one.
           if (req.signal?.aborted) throw err;
-          throw new ApiConnectionError(`${req.method} ${req.path}: ${(err as Error).message}`, { cause: err });
+          throw new ApiConnectionError(`${req.method} ${req.path}: ${describe(err)}`, { cause: err });
         }
-        if (res.statusCode < 400) return (text ? JSON.parse(text) : undefined) as T;
-        error = apiErrorFor(res.statusCode, parseBody(text), parseRetryAfter(res.headers['retry-after']));
+        if (res.statusCode < 400) return (content ? JSON.parse(content) : undefined) as T;
+        error = apiErrorFor(res.statusCode, parseBody(content), parseRetryAfter(res.headers['retry-after']));
       } catch (err) {
         if (req.signal?.aborted) throw err;
         error = err as Error;
@@ -278,14 +264,20 @@ export class KubeClient {
   }
 
   /** Opens a streaming GET (a watch): resolves with the response once headers arrive; errors are typed. */
-  async stream(req: KubeRequest): Promise<Dispatcher.ResponseData> {
+  async stream(req: KubeRequest): Promise<TransportResponse> {
     const res = await this.#sendAuthorized({ ...req, verb: req.verb ?? 'watch' }, null);
     if (res.statusCode >= 400) {
-      const text = await res.body.text();
-      throw apiErrorFor(res.statusCode, parseBody(text), parseRetryAfter(res.headers['retry-after']));
+      throw apiErrorFor(res.statusCode, parseBody(await text(res.body)), parseRetryAfter(res.headers['retry-after']));
     }
     return res;
   }
+}
+
+/** An error's message; for an aborted request, the reason it was aborted for (e.g. the request's timeout). */
+function describe(err: unknown): string {
+  const error = err as Error;
+  if (error?.name === 'AbortError' && error.cause instanceof Error) return error.cause.message;
+  return error?.message ?? String(err);
 }
 
 function parseBody(text: string): StatusBody | string | undefined {
@@ -338,10 +330,4 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       reject(signal.reason);
     }, { once: true });
   });
-}
-
-/** A connector that always checks the certificate against (and sends as SNI) `servername`, whatever the URL's host. */
-function withServername(tls: buildConnector.BuildOptions, servername: string, allowH2: boolean): buildConnector.connector {
-  const connector = buildConnector({ ...tls, allowH2 });
-  return (options, callback) => connector({ ...options, servername }, callback);
 }
