@@ -146,6 +146,7 @@ async function serveOperator(options: OperatorOptions, scope: OperatorScope): Pr
       connectTimeout: settings.networking.connectTimeout,
       http2: settings.networking.http2,
       trustEnv: settings.networking.trustEnv,
+      transport: settings.networking.transport,
       onRetry: ({ method, path, delay, error }) =>
         logger.warn(`${method} ${path} failed (${error.message}); retrying in ${delay} s.`),
     });

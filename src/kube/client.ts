@@ -1,6 +1,6 @@
 /**
  * The one HTTP client of kopf-ts: JSON requests and watch streams to the API server over long-lived
- * keep-alive connections (transport.ts: Node's own agents, or undici for proxies and HTTP/2) — requests share
+ * keep-alive connections (transport.ts: undici, or Node's own agents by choice) — requests share
  * at most `connections` connections, watch streams get their own — with fresh auth per request, an optional client-side rate limit,
  * retries of 5xx/429/connection errors with backoff (honouring Retry-After), typed errors, and request
  * counters by verb and resource; observers (the engine's metrics) are told each response's code and latency,
@@ -9,11 +9,10 @@
  * streams finish on them; new ones go to the new agents); a 401 invalidates the credentials used and the
  * request is sent again with the next ones. Created by the engine; used by objects.ts, watch.ts, discovery.ts, events.ts.
  */
-import { text } from 'node:stream/consumers';
 import type { Auth, Connection } from './config.ts';
 import { ApiConnectionError, ApiError, apiErrorFor, parseRetryAfter, type StatusBody } from './errors.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { createTransport, type Transport, type TransportResponse } from './transport.ts';
+import { createTransport, readText, type Transport, type TransportResponse } from './transport.ts';
 
 /** Options of a {@link KubeClient}. */
 export interface KubeClientOptions {
@@ -33,6 +32,8 @@ export interface KubeClientOptions {
   /** Use the proxies of HTTP_PROXY / HTTPS_PROXY / NO_PROXY (Kopf's `trust_env`); a kubeconfig `proxy-url` wins. */
   trustEnv?: boolean;
   userAgent?: string;
+  /** The HTTP stack (transport.ts): 'undici' (the default) or 'node'. */
+  transport?: 'undici' | 'node';
   /** Called before each retry (for logging). */
   onRetry?: (info: { method: string; path: string; attempt: number; delay: number; error: Error }) => void;
 }
@@ -104,8 +105,12 @@ export class KubeClient {
       http2: options.http2 ?? false,
       trustEnv: options.trustEnv ?? false,
       userAgent: options.userAgent ?? `kopf-ts/${VERSION}`,
+      transport: options.transport ?? 'undici',
       onRetry: options.onRetry,
     };
+    if (this.#options.transport !== 'undici' && this.#options.transport !== 'node') {
+      throw new TypeError(`networking.transport must be 'undici' or 'node', got ${JSON.stringify(this.#options.transport)}.`);
+    }
     this.#limiter = new RateLimiter({ qps: this.#options.qps, burst: this.#options.burst });
   }
 
@@ -161,6 +166,7 @@ export class KubeClient {
       trustEnv: this.#options.trustEnv,
       headersTimeoutMs: this.#options.requestTimeout * 1000,
       connectTimeoutMs: this.#options.connectTimeout * 1000,
+      kind: this.#options.transport,
     });
   }
 
@@ -184,7 +190,7 @@ export class KubeClient {
       const auth = await this.connection.authenticate();
       const res = await this.#send(req, timeoutMs, auth);
       if (res.statusCode !== 401 || !auth.invalidate) return res;
-      await auth.invalidate(apiErrorFor(401, parseBody(await text(res.body))));
+      await auth.invalidate(apiErrorFor(401, parseBody(await readText(res.body))));
     }
   }
 
@@ -236,7 +242,7 @@ export class KubeClient {
         const res = await this.#sendAuthorized(req, this.#options.requestTimeout * 1000);
         let content: string;
         try {
-          content = await text(res.body);
+          content = await readText(res.body);
         } catch (err) {
           // The timeout (or the connection) ended the body midway: a connection error, retried as one.
           if (req.signal?.aborted) throw err;
@@ -267,7 +273,7 @@ export class KubeClient {
   async stream(req: KubeRequest): Promise<TransportResponse> {
     const res = await this.#sendAuthorized({ ...req, verb: req.verb ?? 'watch' }, null);
     if (res.statusCode >= 400) {
-      throw apiErrorFor(res.statusCode, parseBody(await text(res.body)), parseRetryAfter(res.headers['retry-after']));
+      throw apiErrorFor(res.statusCode, parseBody(await readText(res.body)), parseRetryAfter(res.headers['retry-after']));
     }
     return res;
   }

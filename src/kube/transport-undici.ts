@@ -1,7 +1,7 @@
 /**
- * The undici transport of the kube client, for what Node's agents lack: a proxy (kubeconfig `proxy-url`: http,
- * https or socks5; or HTTP(S)_PROXY / NO_PROXY with `settings.networking.trustEnv`) and HTTP/2. Imported by
- * transport.ts only when one of them is asked for, so that an operator without them never loads undici.
+ * The kube client's default transport, undici: keep-alive agents, proxies (kubeconfig `proxy-url`: http, https
+ * or socks5; or HTTP(S)_PROXY / NO_PROXY with `settings.networking.trustEnv`) and HTTP/2. Imported by
+ * transport.ts, also for the proxies and HTTP/2 when `settings.networking.transport` is 'node'.
  */
 import { Agent, EnvHttpProxyAgent, ProxyAgent, buildConnector, request, type Dispatcher } from 'undici';
 import { KEEP_ALIVE_MS, type Transport, type TransportOptions } from './transport.ts';

@@ -1,9 +1,9 @@
 /**
  * How the kube client sends HTTP: what it needs of a response and of a pool of connections, and the choice of
- * implementation. Node's own http/https (transport-node.ts) serves the common case; undici
- * (transport-undici.ts) is imported only for what Node's agents lack here: a proxy (the kubeconfig's
- * `proxy-url`, or `settings.networking.trustEnv` with a proxy in the environment) and HTTP/2. Loading undici
- * costs an operator 20–30 MiB of RSS (docs/benchmarks.md), so the default operator never loads it.
+ * implementation (`settings.networking.transport`). undici (transport-undici.ts), the default, costs less CPU
+ * per request and stalls the event loop less; Node's own http/https agents (transport-node.ts) save about 8 MiB
+ * of RSS, since undici is then imported only for what those agents lack here: a proxy (the kubeconfig's
+ * `proxy-url`, or `trustEnv` with a proxy in the environment) and HTTP/2. Measured in docs/benchmarks.md.
  * Called by client.ts only.
  */
 import type { Readable } from 'node:stream';
@@ -51,14 +51,38 @@ export interface TransportOptions {
   headersTimeoutMs: number;
   /** The longest wait for a connection (TCP and TLS), ms. */
   connectTimeoutMs: number;
+  /** Which stack: undici, or Node's own agents where they suffice. */
+  kind: 'undici' | 'node';
+}
+
+/** A whole body as UTF-8 text; rejects if the body fails or closes before its end. */
+export function readText(body: Readable): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    body.on('data', (chunk: Buffer) => chunks.push(chunk));
+    body.once('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    });
+    body.once('error', reject);
+    body.once('close', () => {
+      if (!ended) reject(new Error('The response was closed before its end'));
+    });
+  });
 }
 
 /** Idle keep-alive connections close after this long (ms). */
 export const KEEP_ALIVE_MS = 60_000;
 
-/** A transport for these options: undici only where Node's agents cannot do it. */
+/** A transport for these options: Node's agents when asked for and they suffice, else undici. */
 export async function createTransport(options: TransportOptions): Promise<Transport> {
-  if (options.http2 || options.proxyUrl || (options.trustEnv && proxyInEnvironment())) {
+  if (
+    options.kind === 'undici' ||
+    options.http2 ||
+    options.proxyUrl ||
+    (options.trustEnv && proxyInEnvironment())
+  ) {
     const { undiciTransport } = await import('./transport-undici.ts');
     return undiciTransport(options);
   }

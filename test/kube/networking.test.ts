@@ -84,28 +84,33 @@ async function listNamespaces(client: KubeClient): Promise<number> {
   return list.items.length;
 }
 
-test.serial('tls-server-name: the certificate is checked against that name; a wrong one fails', async (t) => {
-  const sans = await dnsSans();
-  t.true(sans.length > 0, `the serving certificate has DNS names: ${sans.join(', ')}`);
-  const good = new KubeClient(
-    loadConnection({ kubeconfig: kubeconfigWith('good-name', { 'tls-server-name': sans[0] }) }),
-    { errorBackoffs: [] },
+for (const transport of ['undici', 'node'] as const) {
+  test.serial(
+    `tls-server-name: the certificate is checked against that name; a wrong one fails (${transport})`,
+    async (t) => {
+      const sans = await dnsSans();
+      t.true(sans.length > 0, `the serving certificate has DNS names: ${sans.join(', ')}`);
+      const good = new KubeClient(
+        loadConnection({ kubeconfig: kubeconfigWith('good-name', { 'tls-server-name': sans[0] }) }),
+        { errorBackoffs: [], transport },
+      );
+      t.true((await listNamespaces(good)) > 0);
+      await good.close();
+      const bad = new KubeClient(
+        loadConnection({
+          kubeconfig: kubeconfigWith('bad-name', { 'tls-server-name': 'not-this-server.example' }),
+        }),
+        { errorBackoffs: [], transport },
+      );
+      const error = await t.throwsAsync(() => listNamespaces(bad));
+      t.regex(
+        String(error?.message) + String((error?.cause as Error | undefined)?.message),
+        /not-this-server\.example|altname|Hostname\/IP does not match/i,
+      );
+      await bad.close();
+    },
   );
-  t.true((await listNamespaces(good)) > 0);
-  await good.close();
-  const bad = new KubeClient(
-    loadConnection({
-      kubeconfig: kubeconfigWith('bad-name', { 'tls-server-name': 'not-this-server.example' }),
-    }),
-    { errorBackoffs: [] },
-  );
-  const error = await t.throwsAsync(() => listNamespaces(bad));
-  t.regex(
-    String(error?.message) + String((error?.cause as Error | undefined)?.message),
-    /not-this-server\.example|altname|Hostname\/IP does not match/i,
-  );
-  await bad.close();
-});
+}
 
 test.serial('proxy-url: every connection to the API server is tunnelled through the proxy', async (t) => {
   const before = tunnels.length;

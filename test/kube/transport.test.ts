@@ -1,7 +1,7 @@
-// The kube client's transports against the real API server, each probe in a process of its own: by default
-// requests and watch streams go over Node's own https agents and undici is never loaded (it costs an operator
-// 20–30 MiB of RSS); asking for HTTP/2 brings undici in, and requests and watches work over it too. Both
-// honour settings.networking.connectTimeout. (Proxies, which also take undici, are tested in networking.test.ts.)
+// The kube client's transports against the real API server, each probe in a process of its own: undici by
+// default; with `networking.transport: 'node'` requests and watch streams go over Node's own agents and undici
+// is never loaded (about 8 MiB of RSS), unless HTTP/2 asks for it. Both honour networking.connectTimeout.
+// (Proxies, which also take undici, are tested in networking.test.ts.)
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
@@ -23,30 +23,35 @@ test.after.always(async () => {
 });
 
 async function probe(
-  mode: 'default' | 'http2',
+  mode: 'default' | 'node' | 'node-http2',
 ): Promise<{ namespace: string; listed: boolean; undici: boolean }> {
   const env = { ...process.env, HTTPS_PROXY: '', https_proxy: '', HTTP_PROXY: '', http_proxy: '' };
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [PROBE, cluster.kubeconfigPath, cluster.namespace, mode],
-    { env, timeout: 60_000 },
+    {
+      env,
+      timeout: 60_000,
+    },
   );
   return JSON.parse(stdout.trim().split('\n').at(-1)!);
 }
 
-test('by default, requests and watch streams go over Node’s own agents: undici is not loaded', async (t) => {
-  const result = await probe('default');
-  t.deepEqual(result, { namespace: cluster.namespace, listed: true, undici: false });
+test('by default, requests and watch streams go over undici', async (t) => {
+  t.deepEqual(await probe('default'), { namespace: cluster.namespace, listed: true, undici: true });
 });
 
-test('with networking.http2, the client uses undici, and requests and watch streams work', async (t) => {
-  const result = await probe('http2');
-  t.deepEqual(result, { namespace: cluster.namespace, listed: true, undici: true });
+test("networking.transport 'node': requests and watch streams go over Node's own agents; undici is not loaded", async (t) => {
+  t.deepEqual(await probe('node'), { namespace: cluster.namespace, listed: true, undici: false });
+});
+
+test("networking.transport 'node' with http2: undici is loaded for HTTP/2, and requests and watch streams work", async (t) => {
+  t.deepEqual(await probe('node-http2'), { namespace: cluster.namespace, listed: true, undici: true });
 });
 
 // A server that accepts TCP connections and never answers the TLS handshake: only the connect timeout ends it.
-for (const http2 of [false, true]) {
-  test(`a connection that is not established within connectTimeout fails as a connection error (${http2 ? 'undici' : 'Node'})`, async (t) => {
+for (const transport of ['undici', 'node'] as const) {
+  test(`a connection that is not established within connectTimeout fails as a connection error (${transport})`, async (t) => {
     const sockets: Socket[] = [];
     const silent = createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
@@ -57,7 +62,7 @@ for (const http2 of [false, true]) {
       defaultNamespace: 'default',
       authenticate: async () => ({ headers: {} }),
     };
-    const client = new KubeClient(connection, { connectTimeout: 1, errorBackoffs: 0, http2 });
+    const client = new KubeClient(connection, { connectTimeout: 1, errorBackoffs: 0, transport });
     try {
       const started = performance.now();
       const error = await t.throwsAsync(client.request({ method: 'GET', path: '/version' }), {
@@ -73,3 +78,16 @@ for (const http2 of [false, true]) {
     }
   });
 }
+
+test('an unknown networking.transport is a clear error', (t) => {
+  const connection: Connection = {
+    server: 'https://127.0.0.1:1',
+    insecure: true,
+    defaultNamespace: 'default',
+    authenticate: async () => ({ headers: {} }),
+  };
+  t.throws(() => new KubeClient(connection, { transport: 'curl' as never }), {
+    instanceOf: TypeError,
+    message: "networking.transport must be 'undici' or 'node', got \"curl\".",
+  });
+});
