@@ -11,6 +11,9 @@
  */
 import type { InspectionEvent } from 'xstate';
 import type { TimelineEntry } from '../engine/timeline.ts';
+import type { ActorDetail, ActorRecord, ActorSummary, ChildDetail, TimelineLine } from './records.ts';
+import { Ring } from './ring.ts';
+import { activePaths, admissionText, patchText, valueText } from './timeline-texts.ts';
 
 /** Limits of a {@link Collector}. */
 export interface CollectorLimits {
@@ -22,175 +25,8 @@ export interface CollectorLimits {
   maxActors?: number;
 }
 
-/** One line of a timeline, as the page shows it. */
-export interface TimelineLine {
-  /** Increasing per collector: the page asks for lines after the last one it has. */
-  n: number;
-  /** The line's identity: a line updated in place (a repeat) keeps its id and gets a new `n`. */
-  id: number;
-  t: number;
-  kind: 'watch' | 'coalesced' | 'stale' | 'state' | 'retry' | 'throttled' | 'handler.start' | 'handler.end' | 'patch' | 'error' | 'child' | 'admission';
-  text: string;
-  /** How many steps this line stands for (a child's consecutive transitions are folded into one line). */
-  count: number;
-  /** Lines with the same key in a row are folded (a timer's sleeping ⇄ running). */
-  fold?: string;
-}
-
-/** Progress of one handler of an object, from its latest start/end. */
-export interface HandlerProgress {
-  id: string;
-  cause: string;
-  state: 'running' | 'retrying' | 'done' | 'failed';
-  retries: number;
-  delay: number | null;
-  error: string | null;
-  ms: number | null;
-}
-
-/** A fixed-size ring of timeline lines. */
-export class Ring<T> {
-  readonly #items: (T | undefined)[];
-  #start = 0;
-  #size = 0;
-  readonly capacity: number;
-  constructor(capacity: number) {
-    this.capacity = capacity;
-    this.#items = new Array<T | undefined>(capacity);
-  }
-  get size(): number {
-    return this.#size;
-  }
-  push(item: T): void {
-    if (this.capacity === 0) return;
-    if (this.#size < this.capacity) {
-      this.#items[(this.#start + this.#size) % this.capacity] = item;
-      this.#size++;
-    } else {
-      this.#items[this.#start] = item;
-      this.#start = (this.#start + 1) % this.capacity;
-    }
-  }
-  /** The newest item, if any. */
-  last(): T | undefined {
-    return this.#size === 0 ? undefined : this.#items[(this.#start + this.#size - 1) % this.capacity];
-  }
-  /** Replaces the newest item. */
-  replaceLast(item: T): void {
-    if (this.#size > 0) this.#items[(this.#start + this.#size - 1) % this.capacity] = item;
-  }
-  toArray(): T[] {
-    const out: T[] = [];
-    for (let i = 0; i < this.#size; i++) out.push(this.#items[(this.#start + i) % this.capacity]!);
-    return out;
-  }
-}
-
-interface ActorRecord {
-  sid: string;
-  /** The engine's key for object actors (`<resource>/<uid>`), else the session id. */
-  key: string;
-  parent: string | null;
-  /** The actor's id: an object's uid-based key, or a child's invoke/spawn id. */
-  id: string;
-  name: string | null;
-  namespace: string | null;
-  resource: string | null;
-  /** The id of the machine it runs (its diagram), or null for promises, callbacks, … */
-  machine: string | null;
-  /** The logic's name for non-machine children (`react`, `release`). */
-  src: string | null;
-  value: unknown;
-  valueText: string;
-  status: string;
-  since: number;
-  children: Set<string>;
-  handlers: Map<string, HandlerProgress>;
-  events: number;
-  knownRv: string | null;
-}
-
-/** What the page lists. */
-export interface ActorSummary {
-  key: string;
-  name: string | null;
-  namespace: string | null;
-  resource: string | null;
-  machine: string | null;
-  state: string;
-  since: number;
-  children: number;
-  /** The actor is passivated (idle, stopped, its record kept by the dispatcher); absent otherwise. */
-  passivated?: true;
-}
-
-/** A child actor as the page shows it under its parent. */
-export interface ChildDetail {
-  id: string;
-  machine: string | null;
-  src: string | null;
-  state: string;
-  active: string[];
-  children: ChildDetail[];
-}
-
-/** Everything the page shows of one chosen actor. */
-export interface ActorDetail extends Omit<ActorSummary, 'children'> {
-  active: string[];
-  status: string;
-  events: number;
-  handlers: HandlerProgress[];
-  children: ChildDetail[];
-  timeline: TimelineLine[];
-}
-
 /** Causes of handler runs that are not changes: their runs repeat, so only their failures make lines. */
 const BACKGROUND = new Set(['daemon', 'timer']);
-
-/** The states active in a state value, as dotted paths: `{ a: 'b' }` → `a`, `a.b`. */
-export function activePaths(value: unknown, prefix = ''): string[] {
-  if (typeof value === 'string') return [prefix + value];
-  if (!value || typeof value !== 'object') return [];
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    out.push(prefix + k);
-    out.push(...activePaths(v, `${prefix}${k}.`));
-  }
-  return out;
-}
-
-function valueText(value: unknown): string {
-  if (value === undefined) return '';
-  if (typeof value === 'string') return value;
-  const paths = activePaths(value);
-  return paths.filter((p) => !paths.some((q) => q.startsWith(p + '.'))).join(', ');
-}
-
-/** A patch without the empty pre-made sub-objects, shortened. */
-/** An admission review's line: the handler, the operation, the verdict, the mutation and warnings. */
-function admissionText(entry: Extract<TimelineEntry, { type: 'admission' }>): string {
-  const verdict = entry.allowed ? 'allowed' : `rejected: ${entry.message ?? ''}`;
-  const extras = [
-    entry.patch.length ? `patch ${JSON.stringify(entry.patch)}` : '',
-    entry.warnings.length ? `warnings ${JSON.stringify(entry.warnings)}` : '',
-  ].filter(Boolean);
-  return `webhook ${entry.handler} (${entry.operation}${entry.dryrun ? ', dry run' : ''}) ${verdict} in ${entry.ms} ms${extras.length ? `; ${extras.join('; ')}` : ''}`;
-}
-
-function patchText(patch: unknown): string {
-  const prune = (v: unknown): unknown => {
-    if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      const p = prune(x);
-      if (p && typeof p === 'object' && !Array.isArray(p) && Object.keys(p).length === 0) continue;
-      out[k] = p;
-    }
-    return out;
-  };
-  const text = JSON.stringify(prune(patch)) ?? '';
-  return text.length > 400 ? text.slice(0, 400) + '…' : text;
-}
 
 interface WatchEventLike {
   type?: string | null;

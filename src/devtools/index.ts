@@ -11,7 +11,8 @@ import { checkHost, parseAddress } from './address.ts';
 import { Collector, type CollectorLimits } from './collector.ts';
 import { DevtoolsServer } from './server.ts';
 
-export { Collector, type CollectorLimits, type ActorDetail, type ActorSummary, type TimelineLine } from './collector.ts';
+export { Collector, type CollectorLimits } from './collector.ts';
+export type { ActorDetail, ActorSummary, TimelineLine } from './records.ts';
 export { parseAddress, isLoopback, checkHost } from './address.ts';
 export { fanOut, statelyInspector, reduceBodies, type InspectObserver } from './stately.ts';
 export { toSvg } from './svg.ts';

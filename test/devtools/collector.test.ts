@@ -5,7 +5,9 @@
 import test from 'ava';
 import { assign, createActor, createMachine, fromPromise, setup, spawnChild } from 'xstate';
 import { objectMachine } from '../../machines/index.ts';
-import { Collector, Ring, activePaths } from '../../src/devtools/collector.ts';
+import { Collector } from '../../src/devtools/collector.ts';
+import { Ring } from '../../src/devtools/ring.ts';
+import { activePaths } from '../../src/devtools/timeline-texts.ts';
 
 type Output = { outcome: 'done' | 'delayed'; delay?: number; body?: { metadata: { resourceVersion: string } } };
 
