@@ -1,8 +1,8 @@
 /**
  * The one HTTP client of kopf-ts: JSON requests and watch streams to the API server over long-lived
- * keep-alive connections (transport.ts: undici, or Node's own agents by choice) — requests share
- * at most `connections` connections, watch streams get their own — with fresh auth per request, an optional client-side rate limit,
- * retries of 5xx/429/connection errors with backoff (honouring Retry-After), typed errors, and request
+ * keep-alive connections (transport.ts: undici, or Node's own agents by choice) — requests share at most
+ * `connections` connections, watch streams get their own — with fresh auth per request, an optional client-side
+ * rate limit, retries of 5xx/429/connection errors with backoff (honouring Retry-After), typed errors, and request
  * counters by verb and resource; observers (the engine's metrics) are told each response's code and latency,
  * and each retry. Credentials from a vault (login handlers, vault.ts) get agents of their own,
  * made from their TLS material and closed gracefully when the vault drops them (in-flight requests and watch

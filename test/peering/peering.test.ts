@@ -7,6 +7,7 @@ import { createObject, getObject } from '../../src/kube/objects.ts';
 import { eventually } from '../helpers/cluster.ts';
 import { kex, KEX_RESOURCE } from '../helpers/kube.ts';
 import { peeringPlane, type PeeringPlane } from '../helpers/peering.ts';
+import { scrape } from '../helpers/prometheus.ts';
 import type { Resource } from '../../src/model/resource.ts';
 import type { KopfRunner } from '../../src/testing.ts';
 
@@ -97,14 +98,29 @@ test.serial(
 
 test.serial("equal priorities: Kopf's warning, and both pause", async (t) => {
   t.timeout(120_000);
-  const a = operator(5);
-  const b = operator(5);
+  const a = operator(5, '--metrics', '127.0.0.1:0');
+  const b = operator(5, '--metrics', '127.0.0.1:0');
   try {
     await a.waitFor(/Possibly conflicting operators with the same priority: \[<Peer /, 30_000);
     await b.waitFor(/Possibly conflicting operators with the same priority: \[<Peer /, 30_000);
     await a.waitFor(/Pausing all operators, including self/, 10_000);
+    await b.waitFor(/Pausing all operators, including self/, 10_000);
+    const urls = await Promise.all(
+      [a, b].map(async (o) => (await o.waitFor(/Serving metrics at (\S+)/, 10_000))[1]!),
+    );
+    const added = async (url: string): Promise<number> =>
+      (await scrape(url)).sum('kopf_ts_watch_events_total', { resource: /kopfexamples/, type: 'ADDED' });
+    const before = await Promise.all(urls.map(added));
     await createObject(env.user, KEX_RESOURCE, kex('contested'), 'default');
-    await new Promise((r) => setTimeout(r, 2000));
+    // Both received the object's event (their watches stay open while paused) and made no actor of it: a
+    // paused operator parks the event, so no handler can run for it.
+    for (const [i, url] of urls.entries()) {
+      await eventually(
+        async () => (await added(url)) > before[i]!,
+        `operator ${i} to receive the ADDED event`,
+      );
+      t.is((await scrape(url)).sum('kopf_ts_object_actors'), 0, `operator ${i} holds no object actor`);
+    }
     t.is(a.count(/HANDLED contested/g) + b.count(/HANDLED contested/g), 0, 'neither handles');
   } finally {
     await a.stop();
