@@ -1,7 +1,8 @@
 /**
- * The kube client's transport by choice (`settings.networking.transport: 'node'`): Node's own http/https agents with keep-alive connections (at most
- * `connections` of them; more requests wait for a free one), a connect timeout, idle connections closed after
- * a minute, and a graceful close (what is in flight finishes first). Imported by transport.ts.
+ * The kube client's transport by choice (`settings.networking.transport: 'node'`): Node's own http/https agents
+ * with keep-alive connections (at most `connections` of them; more requests wait for a free one), a connect
+ * timeout, idle connections closed after a minute, and a graceful close (what is in flight finishes first).
+ * Imported by transport.ts.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -10,12 +11,13 @@ import { KEEP_ALIVE_MS, type Transport, type TransportOptions, type TransportRes
 
 /** Node's agents for these options (plain http for an `http://` server, https otherwise). */
 export function nodeTransport(options: TransportOptions): Transport {
+  // A free connection idle this long is closed (a busy one is never timed out by the agent: the client's own
+  // timeouts apply to requests, and a watch stream may be quiet for minutes). 0: never (the watch streams' pool).
+  const idleMs = options.connections ? KEEP_ALIVE_MS : 0;
   const pooled = {
     keepAlive: true,
     maxSockets: options.connections ?? Infinity,
-    // A free connection idle this long is closed (a busy one is never timed out by the agent: the client's
-    // own timeouts apply to requests, and a watch stream may be quiet for minutes).
-    ...(options.connections ? { timeout: KEEP_ALIVE_MS } : {}),
+    ...(idleMs ? { timeout: idleMs } : {}),
   };
   const httpAgent = new http.Agent(pooled);
   const httpsAgent = new OneServerAgent({
@@ -25,10 +27,6 @@ export function nodeTransport(options: TransportOptions): Transport {
   });
   let inflight = 0;
   let closing: (() => void) | null = null;
-  const done = (): void => {
-    inflight--;
-    if (inflight === 0 && closing) closing();
-  };
   return {
     request(url, init) {
       return new Promise<TransportResponse>((resolve, reject) => {
@@ -40,7 +38,7 @@ export function nodeTransport(options: TransportOptions): Transport {
         const finish = (): void => {
           if (finished) return;
           finished = true;
-          done();
+          if (--inflight === 0 && closing) closing();
         };
         const req = (secure ? https : http).request(url, {
           method: init.method,
@@ -73,7 +71,7 @@ export function nodeTransport(options: TransportOptions): Transport {
           socket.once('timeout', onTimeout);
           socket.once(secure ? 'secureConnect' : 'connect', () => {
             socket.removeListener('timeout', onTimeout);
-            socket.setTimeout(options.connections ? KEEP_ALIVE_MS : 0);
+            socket.setTimeout(idleMs);
           });
         });
         req.once('response', (res) => {
@@ -109,8 +107,8 @@ export function nodeTransport(options: TransportOptions): Transport {
 
 /**
  * An https agent for one server and one set of TLS material (a transport makes one per credential): its
- * connections' pool name is host and port, not Node's default of every TLS option concatenated (the CA, the
- * certificate and the key, a few KiB per request to build and hash).
+ * connections' pool name is host, port and server name, not Node's default of every TLS option concatenated
+ * (the CA, the certificate and the key, a few KiB per request to build and hash).
  */
 class OneServerAgent extends https.Agent {
   override getName(options?: https.RequestOptions): string {
